@@ -1,0 +1,62 @@
+import { type ErrorInfo, toErrorInfo } from '../../shared/errors.js';
+
+/**
+ * Output rules shared by every command:
+ *  - `--json`: exactly one JSON document on stdout; everything meant for people goes to stderr.
+ *  - human mode: results on stdout, notes and warnings on stderr; colour only on a terminal (NO_COLOR honoured).
+ *  - errors: `{ "error": { "code", "message" } }` in JSON, one sentence otherwise; a stack trace only with --debug.
+ */
+export class Output {
+  readonly colour: boolean;
+
+  constructor(
+    readonly json: boolean,
+    readonly debug: boolean,
+    private readonly stdout: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
+    private readonly stderr: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+  ) {
+    this.colour = !json && Boolean(stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  }
+
+  /** A result line for people (suppressed in JSON mode, where the document carries it). */
+  line(text = ''): void {
+    if (this.json) this.stderr.write(`${text}\n`);
+    else this.stdout.write(`${text}\n`);
+  }
+
+  /** A note or warning: always stderr, so stdout stays clean for pipes. */
+  note(text: string): void {
+    this.stderr.write(`${text}\n`);
+  }
+
+  warn(text: string): void {
+    this.stderr.write(`${this.paint('yellow', 'warning:')} ${text}\n`);
+  }
+
+  document(value: unknown): void {
+    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  error(error: unknown): ErrorInfo {
+    const info = toErrorInfo(error);
+    if (this.json) this.document({ error: info });
+    else this.stderr.write(`${this.paint('red', 'error:')} ${info.message}${info.code === 'INTERNAL' ? '' : ` [${info.code}]`}\n`);
+    if (this.debug && error instanceof Error && error.stack) this.stderr.write(`${error.stack}\n`);
+    return info;
+  }
+
+  paint(colour: 'red' | 'green' | 'yellow' | 'dim' | 'bold', text: string): string {
+    if (!this.colour) return text;
+    const codes = { red: [31, 39], green: [32, 39], yellow: [33, 39], dim: [2, 22], bold: [1, 22] }[colour];
+    return `\u001b[${codes[0]}m${text}\u001b[${codes[1]}m`;
+  }
+}
+
+/** Aligned plain-text table (no box drawing, so it pastes cleanly into tickets and logs). */
+export function formatTable(headers: string[], rows: Array<Array<string | number>>): string {
+  const cells = [headers, ...rows.map((row) => row.map((cell) => String(cell)))];
+  const widths = headers.map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
+  return cells
+    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd())
+    .join('\n');
+}

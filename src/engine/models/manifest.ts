@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { StationError } from '../../shared/errors.js';
+
+/**
+ * The model manifest: models are data, not code. Each role (detector, landmarks, ...) names an ONNX file,
+ * its sha256, its tensor shapes and its preprocessing. A site can point STATION_MODEL_MANIFEST at its own
+ * manifest to swap a model that keeps the same input/output contract.
+ */
+const tensorShapes = z.record(z.string(), z.array(z.number().int()));
+
+const modelEntrySchema = z.object({
+  file: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  source: z.string().optional(),
+  description: z.string().optional(),
+  inputs: tensorShapes,
+  outputs: tensorShapes,
+  preprocess: z.record(z.string(), z.unknown()),
+  postprocess: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const MODEL_ROLES = ['detector', 'landmarks', 'embedding', 'liveness', 'pose', 'eyes'] as const;
+export type ModelRole = (typeof MODEL_ROLES)[number];
+
+const manifestSchema = z.object({
+  formatVersion: z.literal(1),
+  pack: z.string(),
+  sources: z.record(z.string(), z.object({ npm: z.string(), version: z.string(), integrity: z.string(), folder: z.string(), license: z.string().optional() })).optional(),
+  models: z.object(Object.fromEntries(MODEL_ROLES.map((role) => [role, modelEntrySchema])) as Record<ModelRole, typeof modelEntrySchema>),
+});
+
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+export type ModelManifest = z.infer<typeof manifestSchema> & { path: string };
+
+/** The project's models/ folder, found from this module's location both in src/ (tests) and dist/ (CLI). */
+export function projectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'models', 'manifest.json'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new StationError('MODEL_MANIFEST', 'Cannot find the models/ folder next to the station program.');
+    dir = parent;
+  }
+}
+
+export function defaultManifestPath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.STATION_MODEL_MANIFEST ?? path.join(projectRoot(), 'models', 'manifest.json'));
+}
+
+export function loadManifest(manifestPath = defaultManifestPath()): ModelManifest {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    throw new StationError('MODEL_MANIFEST', `Cannot read the model manifest ${manifestPath}: ${(error as Error).message}`);
+  }
+  const parsed = manifestSchema.safeParse(raw);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new StationError('MODEL_MANIFEST', `The model manifest ${manifestPath} is invalid at ${first?.path.join('.') ?? '?'}: ${first?.message ?? 'unknown'}.`);
+  }
+  return { ...parsed.data, path: manifestPath };
+}
+
+export function modelFilePath(manifest: ModelManifest, role: ModelRole): string {
+  const file = manifest.models[role].file;
+  return path.isAbsolute(file) ? file : path.join(path.dirname(manifest.path), file);
+}
+
+export interface ModelCheck {
+  role: ModelRole;
+  file: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Hashes every model file (about 15 MB: tens of milliseconds) and reports each role. */
+export function verifyModels(manifest: ModelManifest): ModelCheck[] {
+  return MODEL_ROLES.map((role) => {
+    const file = modelFilePath(manifest, role);
+    if (!fs.existsSync(file)) return { role, file, ok: false, detail: 'missing: run `npm run models`' };
+    const actual = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+    if (actual !== manifest.models[role].sha256) return { role, file, ok: false, detail: `sha256 mismatch (${actual.slice(0, 12)}...): run \`npm run models\`` };
+    return { role, file, ok: true, detail: 'verified' };
+  });
+}
+
+/** Throws a coded error unless every model file is present and verified. */
+export function requireVerifiedModels(manifest: ModelManifest): void {
+  const bad = verifyModels(manifest).filter((check) => !check.ok);
+  if (bad.length > 0) {
+    const code = bad.some((check) => check.detail.startsWith('missing')) ? 'MODEL_MISSING' : 'MODEL_CHECKSUM';
+    throw new StationError(code, `Model files not ready: ${bad.map((check) => `${path.basename(check.file)} ${check.detail}`).join('; ')}.`);
+  }
+}

@@ -1,0 +1,29 @@
+import { dataPaths } from '../paths.js';
+import { type SqliteDatabase, openEncryptedDatabase } from './database.js';
+import { readFolderInfo } from './folder-info.js';
+import { type KeyProvider, keyMatches } from './keys.js';
+import { QUEUE_MIGRATIONS } from './migrations/index.js';
+
+export interface OpenQueueOptions {
+  dataDir: string;
+  keyProvider: KeyProvider;
+  /** Create the folder and its database when missing (commands that write); read-only commands pass false. */
+  create: boolean;
+  integrityCheck?: 'full' | 'quick' | 'none';
+}
+
+/** Opens the station's queue database (jobs, images, audit log, settings) in a data folder. */
+export async function openQueueDatabase(options: OpenQueueOptions): Promise<SqliteDatabase> {
+  const key = await options.keyProvider.obtainKey(options.dataDir);
+  const paths = dataPaths(options.dataDir);
+  const info = readFolderInfo(options.dataDir);
+  return openEncryptedDatabase({
+    file: paths.queueDb,
+    key,
+    create: options.create,
+    migrations: QUEUE_MIGRATIONS,
+    quarantineDir: paths.quarantineDir,
+    integrityCheck: options.integrityCheck ?? 'full',
+    keyVerified: info !== null && keyMatches(info, key),
+  });
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { StationError } from '../../shared/errors.js';
+import type { SqliteDatabase } from './database.js';
+
+/**
+ * Station settings, kept in the encrypted queue database. Each key has a schema, a default and a flag saying
+ * whether it is a secret. Secrets (the BWS client key) are write-only through every interface that a person
+ * or the renderer can reach: `describe()` tells whether one is set, never its value.
+ */
+export const SETTINGS = {
+  endpoint: { schema: z.string().url().or(z.literal('')), default: '', secret: false, help: 'BWS endpoint, https://host:port (or http://127.0.0.1:port for a local service)' },
+  clientId: { schema: z.string(), default: '', secret: false, help: 'BWS client id' },
+  key: { schema: z.string(), default: '', secret: true, help: 'BWS client key (base64, from the BWS portal)' },
+  caFile: { schema: z.string(), default: '', secret: false, help: 'PEM file of extra CA certificates for the endpoint' },
+  insecure: { schema: z.boolean(), default: false, help: 'allow plaintext to a non-loopback endpoint (not recommended)', secret: false },
+  qualityProfile: { schema: z.enum(['enrollment', 'icao']), default: 'enrollment' as 'enrollment' | 'icao', secret: false, help: 'quality gate profile for stored images' },
+  matchThreshold: { schema: z.number().min(0).max(1), default: 0.4, secret: false, help: 'cosine similarity above which two photos show the same person' },
+  enforceLiveness: { schema: z.boolean(), default: false, secret: false, help: 'reject images whose passive liveness score is below the threshold' },
+  enforceEyesOpen: { schema: z.boolean(), default: false, secret: false, help: 'reject images where the eye-state model sees closed eyes' },
+  syncConcurrency: { schema: z.number().int().min(1).max(8), default: 2, secret: false, help: 'parallel sends' },
+  embeddingRetentionDays: { schema: z.number().int().min(0), default: 30, secret: false, help: 'days to keep embeddings of synced jobs for the duplicate check (0 keeps none)' },
+  unsyncedRetentionDays: { schema: z.number().int().min(0), default: 0, secret: false, help: 'days after which unsynced jobs may be purged (0: never)' },
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+export type SettingValue<K extends SettingName> = z.infer<(typeof SETTINGS)[K]['schema']>;
+
+export const SETTINGS_MIGRATION_SQL = `
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+`;
+
+export function isSettingName(name: string): name is SettingName {
+  return Object.hasOwn(SETTINGS, name);
+}
+
+export class SettingsStore {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  get<K extends SettingName>(name: K): SettingValue<K> {
+    const row = this.db.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string } | undefined;
+    if (!row) return SETTINGS[name].default as SettingValue<K>;
+    const parsed = SETTINGS[name].schema.safeParse(JSON.parse(row.value));
+    return (parsed.success ? parsed.data : SETTINGS[name].default) as SettingValue<K>;
+  }
+
+  set<K extends SettingName>(name: K, value: unknown): void {
+    const parsed = SETTINGS[name].schema.safeParse(value);
+    if (!parsed.success) {
+      throw new StationError('USAGE', `Invalid value for ${name}: ${parsed.error.issues[0]?.message ?? 'rejected'}.`);
+    }
+    this.db
+      .prepare('INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(name, JSON.stringify(parsed.data), new Date().toISOString());
+  }
+
+  /** Parses text typed by a person (CLI or a form field) into the setting's type, then stores it. */
+  setFromText(name: SettingName, text: string): void {
+    const example = SETTINGS[name].default;
+    let value: unknown = text;
+    if (typeof example === 'boolean') value = /^(1|true|yes|on)$/i.test(text.trim()) ? true : /^(0|false|no|off)$/i.test(text.trim()) ? false : text;
+    else if (typeof example === 'number') value = text.trim() === '' ? Number.NaN : Number(text);
+    this.set(name, value);
+  }
+
+  isSet(name: SettingName): boolean {
+    return this.db.prepare('SELECT 1 FROM settings WHERE name = ?').get(name) !== undefined;
+  }
+
+  /** Every setting with secrets masked: safe to print, log or send to the renderer. */
+  describe(): Array<{ name: SettingName; value: unknown; secret: boolean; isSet: boolean; help: string }> {
+    return (Object.keys(SETTINGS) as SettingName[]).map((name) => {
+      const meta = SETTINGS[name];
+      const isSet = this.isSet(name);
+      return { name, value: meta.secret ? (isSet && this.get(name) !== '' ? '(set)' : '(not set)') : this.get(name), secret: meta.secret, isSet, help: meta.help };
+    });
+  }
+}

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+
+/**
+ * Runtime schemas for everything that crosses a process boundary (IPC, the engine port, `--json` output).
+ * TypeScript types are inferred from them, so the wire shape and the compile-time shape cannot drift.
+ * This module imports nothing runtime-specific: it is shared by the renderer, preload, main and engine.
+ */
+
+export const classIdSchema = z.string().regex(/^[1-9][0-9]{0,18}$/, 'class id: digits only, 1 .. 9223372036854775807')
+  .refine((value) => BigInt(value) <= 9223372036854775807n, 'class id: at most 9223372036854775807');
+
+export const errorInfoSchema = z.object({ code: z.string(), message: z.string() });
+
+export const pointSchema = z.object({ x: z.number(), y: z.number() });
+
+/** One quality check: OFIQ-style camelCase id (or a BWS name), raw value, verdict, 0..1 score, who can fix it. */
+export const qualityCheckSchema = z.object({
+  check: z.string(),
+  value: z.union([z.number(), z.string(), z.boolean(), z.null()]),
+  pass: z.boolean(),
+  score: z.number().min(0).max(1),
+  message: z.string(),
+  audience: z.enum(['subject', 'operator']),
+  /** Record-only checks are reported but do not gate (liveness and eye state by default). */
+  gating: z.boolean().default(true),
+});
+
+export const faceSchema = z.object({
+  box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+  score: z.number(),
+  /** The subject's own left eye (larger x on an upright frontal face). */
+  leftEye: pointSchema,
+  rightEye: pointSchema,
+  pose: z.object({ yaw: z.number(), pitch: z.number(), roll: z.number(), pitchRaw: z.number().optional() }),
+  liveness: z.number().nullable(),
+  eyesOpen: z.number().nullable(),
+});
+
+export const imageAnalysisSchema = z.object({
+  file: z.string(),
+  ok: z.boolean(),
+  error: errorInfoSchema.optional(),
+  width: z.number().int(),
+  height: z.number().int(),
+  faces: z.array(faceSchema),
+  primary: z.number().int().nullable(),
+  assessments: z.array(qualityCheckSchema),
+  accepted: z.boolean(),
+  profile: z.enum(['enrollment', 'icao']).optional(),
+  embedding: z.array(z.number()).optional(),
+});
+
+export const analyzeOutputSchema = z.object({ results: z.array(imageAnalysisSchema) });
+
+/** Live guidance for the next camera frame. */
+export const liveGuidanceSchema = z.object({
+  faceFound: z.boolean(),
+  box: z.tuple([z.number(), z.number(), z.number(), z.number()]).nullable(),
+  /** 0..1: how good this frame is as an enrollment shot (ranks auto-capture candidates). */
+  frameScore: z.number(),
+  /** True when the frame passes the live envelope and could be captured. */
+  ready: z.boolean(),
+  /** Prompts, most important first. */
+  prompts: z.array(z.object({ check: z.string(), message: z.string(), audience: z.enum(['subject', 'operator']) })),
+  pose: z.object({ yaw: z.number(), pitch: z.number(), roll: z.number() }).nullable(),
+  elapsedMs: z.number(),
+});
+
+/** A raw RGBA camera frame (no JPEG round trip), at most 640x480. */
+export const liveFrameSchema = z.object({
+  width: z.number().int().min(16).max(640),
+  height: z.number().int().min(16).max(480),
+  data: z.instanceof(Uint8Array),
+}).refine((frame) => frame.data.length === frame.width * frame.height * 4, 'frame data must be width*height*4 RGBA bytes');
+
+export const JOB_STATES = ['queued', 'sending', 'retry_wait', 'ambiguous', 'reconciling', 'synced', 'needs_attention', 'paused', 'discarded'] as const;
+export const jobStateSchema = z.enum(JOB_STATES);
+
+export const jobSummarySchema = z.object({
+  id: z.string(),
+  classId: classIdSchema,
+  state: jobStateSchema,
+  attempts: z.number().int(),
+  imageCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  nextAttemptAt: z.string().nullable(),
+  lastError: errorInfoSchema.nullable(),
+  serverJobId: z.string().nullable(),
+  performedAction: z.string().nullable(),
+  note: z.string().nullable(),
+});
+
+export const queueOutputSchema = z.object({ jobs: z.array(jobSummarySchema) });
+
+export const connectivitySchema = z.enum(['online', 'offline', 'degraded', 'unconfigured']);
+
+export const syncStatusSchema = z.object({
+  connectivity: connectivitySchema,
+  running: z.boolean(),
+  paused: z.object({ code: z.string(), message: z.string() }).nullable(),
+  counts: z.record(z.string(), z.number().int()),
+  lastSyncAt: z.string().nullable(),
+  lastResult: z.string().nullable(),
+});
+
+export const enrollRequestSchema = z.object({
+  classId: classIdSchema,
+  /** Encoded image files (JPEG/PNG/...) or captured stills. */
+  images: z.array(z.object({ name: z.string().max(260), bytes: z.instanceof(Uint8Array) })).min(1).max(20),
+  force: z.boolean().default(false),
+});
+
+export const enrollResultSchema = z.object({
+  jobId: z.string().nullable(),
+  classId: classIdSchema,
+  queued: z.boolean(),
+  accepted: z.array(z.object({ name: z.string(), warnings: z.array(z.string()) })),
+  rejected: z.array(z.object({ name: z.string(), reasons: z.array(z.string()) })),
+  refusal: errorInfoSchema.nullable(),
+});
+
+export const settingViewSchema = z.object({
+  name: z.string(),
+  value: z.unknown(),
+  secret: z.boolean(),
+  isSet: z.boolean(),
+  help: z.string(),
+});
+
+export const setSettingSchema = z.object({ name: z.string().min(1).max(64), value: z.unknown() });
+
+export const doctorCheckSchema = z.object({ name: z.string(), ok: z.boolean(), detail: z.string() });
+export const doctorReportSchema = z.object({ ok: z.boolean(), checks: z.array(doctorCheckSchema) });
+
+export const stationInfoSchema = z.object({
+  version: z.string(),
+  dataDir: z.string(),
+  keyMode: z.enum(['keystore', 'headless']).nullable(),
+});
+
+export type ErrorInfoDto = z.infer<typeof errorInfoSchema>;
+export type QualityCheck = z.infer<typeof qualityCheckSchema>;
+export type FaceDto = z.infer<typeof faceSchema>;
+export type ImageAnalysis = z.infer<typeof imageAnalysisSchema>;
+export type LiveGuidance = z.infer<typeof liveGuidanceSchema>;
+export type LiveFrame = z.infer<typeof liveFrameSchema>;
+export type JobState = z.infer<typeof jobStateSchema>;
+export type JobSummary = z.infer<typeof jobSummarySchema>;
+export type Connectivity = z.infer<typeof connectivitySchema>;
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
+export type EnrollResult = z.infer<typeof enrollResultSchema>;
+export type SettingView = z.infer<typeof settingViewSchema>;
+export type DoctorCheck = z.infer<typeof doctorCheckSchema>;
+export type DoctorReport = z.infer<typeof doctorReportSchema>;
+export type StationInfo = z.infer<typeof stationInfoSchema>;
