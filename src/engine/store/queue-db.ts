@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { StationError } from '../../shared/errors.js';
 import { dataPaths } from '../paths.js';
 import { type SqliteDatabase, openEncryptedDatabase } from './database.js';
 import { readFolderInfo } from './folder-info.js';
@@ -14,8 +16,12 @@ export interface OpenQueueOptions {
 
 /** Opens the station's queue database (jobs, images, audit log, settings) in a data folder. */
 export async function openQueueDatabase(options: OpenQueueOptions): Promise<SqliteDatabase> {
-  const key = await options.keyProvider.obtainKey(options.dataDir);
   const paths = dataPaths(options.dataDir);
+  // Read-only callers must not mint a key (or a key file) for a folder that has no queue yet.
+  if (!options.create && !fs.existsSync(paths.queueDb)) {
+    throw new StationError('NOT_CONFIGURED', `There is no queue in ${options.dataDir} yet: enroll or import first, or pick the right folder with --data-dir.`);
+  }
+  const key = await options.keyProvider.obtainKey(options.dataDir);
   const info = readFolderInfo(options.dataDir);
   return openEncryptedDatabase({
     file: paths.queueDb,

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { StationError } from '../../../shared/errors.js';
+import { SETTINGS, type SettingName, SettingsStore, isSettingName } from '../../store/settings.js';
+import { openQueueDatabase } from '../../store/queue-db.js';
+import { action, type CliContext } from '../context.js';
+import { formatTable } from '../output.js';
+import { readSecret } from '../secrets.js';
+
+/** CLI spelling (kebab-case, plus a few short aliases) -> setting name. */
+const ALIASES: Record<string, SettingName> = { threshold: 'matchThreshold', profile: 'qualityProfile', concurrency: 'syncConcurrency', retention: 'embeddingRetentionDays' };
+
+export function settingFromCli(name: string): SettingName {
+  const camel = name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  const resolved = ALIASES[name] ?? camel;
+  if (!isSettingName(resolved)) {
+    throw new StationError('USAGE', `Unknown setting "${name}". Known: ${Object.keys(SETTINGS).map(toKebab).join(', ')}.`);
+  }
+  return resolved;
+}
+
+export function toKebab(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+const ENV_OVERRIDES: Partial<Record<SettingName, string>> = { endpoint: 'BWS_ENDPOINT', clientId: 'BWS_CLIENT_ID', key: 'BWS_KEY' };
+
+export function registerConfig(program: Command): void {
+  const config = program.command('config').description('read and change station settings (stored encrypted in the queue database)');
+
+  config
+    .command('get [name]')
+    .description('show one setting, or all of them (the BWS key is never shown, only whether it is set)')
+    .action(
+      action(async (context, name: string | undefined) => {
+        await withSettings(context, false, (settings) => {
+          const all = settings.describe().filter((entry) => !name || entry.name === settingFromCli(name));
+          const rows = all.map((entry) => ({ name: toKebab(entry.name), value: entry.value, overriddenBy: overriddenBy(context, entry.name) }));
+          if (context.json) context.out.document({ settings: rows });
+          else context.out.line(formatTable(['setting', 'value', 'note'], rows.map((row) => [row.name, displayValue(row.value), row.overriddenBy ? `overridden by ${row.overriddenBy}` : ''])));
+        });
+      }),
+    );
+
+  config
+    .command('set <name> [value]')
+    .description('change a setting; the key is read from --key-file, stdin or a hidden prompt, never from the command line by default')
+    .option('--key-file <file>', 'read the BWS key from this file')
+    .action(
+      action(async (context, name: string, value: string | undefined, options: { keyFile?: string }) => {
+        const setting = settingFromCli(name);
+        let text = value;
+        if (SETTINGS[setting].secret) {
+          text = await readSecret({ literal: value, file: options.keyFile, prompt: `${toKebab(setting)}: `, out: context.out, what: 'BWS key' });
+          if (text !== '' && !/^[A-Za-z0-9+/=_-]+$/.test(text)) throw new StationError('USAGE', 'The BWS key must be the base64 text shown in the BWS portal.');
+        } else if (text === undefined) {
+          throw new StationError('USAGE', `Give a value: station config set ${name} <value>.`);
+        }
+        await withSettings(context, true, (settings) => settings.setFromText(setting, text ?? ''));
+        const shown = SETTINGS[setting].secret ? '(set; it will not be shown again)' : text;
+        if (context.json) context.out.document({ ok: true, setting: toKebab(setting) });
+        else context.out.line(`${toKebab(setting)} = ${shown}`);
+        const env = ENV_OVERRIDES[setting];
+        if (env && context.env[env]) context.out.warn(`${env} is set in the environment and overrides this setting.`);
+      }),
+    );
+}
+
+function overriddenBy(context: CliContext, name: SettingName): string | null {
+  const env = ENV_OVERRIDES[name];
+  return env && context.env[env] ? env : null;
+}
+
+function displayValue(value: unknown): string {
+  if (value === '') return '(not set)';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+async function withSettings<T>(context: CliContext, create: boolean, body: (settings: SettingsStore) => T): Promise<T> {
+  const db = await openQueueDatabase({ dataDir: context.dataDir, keyProvider: context.keyProvider, create, integrityCheck: 'quick' });
+  try {
+    return body(new SettingsStore(db));
+  } finally {
+    db.close();
+  }
+}
