@@ -8,6 +8,10 @@ export interface CallMetadata {
   referenceNumber: string | null;
   date: string | null;
   responseTimeMs: number | null;
+  /** Every response header as received (first value of each key; binary headers as base64). */
+  headers: Record<string, string>;
+  /** Every trailer as received (first value of each key). */
+  trailers: Record<string, string>;
 }
 
 export interface CallOptions {
@@ -25,3 +29,7 @@ export interface CallResult<T> {
 
 /** How a failed call must be treated (one classification used by everyone). */
 export type FailureClass = 'retryable' | 'ambiguous' | 'permanent' | 'credentials' | 'wrong_host';
+
+export function emptyMetadata(): CallMetadata {
+  return { jobId: null, bwsVersion: null, referenceNumber: null, date: null, responseTimeMs: null, headers: {}, trailers: {} };
+}

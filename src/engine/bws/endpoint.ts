@@ -1,0 +1,55 @@
+import net from 'node:net';
+import { StationError } from '../../shared/errors.js';
+
+/**
+ * A BWS endpoint: `https://host[:port]` (TLS, the norm) or `http://host:port` (plaintext; only for a loopback
+ * address unless the operator explicitly allows an insecure endpoint).
+ */
+export interface Endpoint {
+  /** As given, normalised (scheme://host:port). */
+  url: string;
+  tls: boolean;
+  host: string;
+  port: number;
+  /** host:port as grpc-js wants it ([v6]:port for IPv6). */
+  target: string;
+  loopback: boolean;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare.endsWith('.localhost')) return true;
+  if (net.isIPv4(bare)) return bare.startsWith('127.');
+  if (net.isIPv6(bare)) return bare === '::1' || bare === '0:0:0:0:0:0:0:1';
+  return false;
+}
+
+export function parseEndpoint(text: string, options: { insecure?: boolean } = {}): Endpoint {
+  const trimmed = text.trim();
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    throw new StationError('ENDPOINT_INVALID', `"${trimmed}" is not an endpoint: use https://face.<location>.bioid.com (TLS) or http://127.0.0.1:<port> for a local service.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new StationError('ENDPOINT_INVALID', `Endpoint ${trimmed} must start with https:// (or http:// for a local service).`);
+  }
+  if (url.pathname !== '/' && url.pathname !== '' || url.search || url.hash || url.username || url.password) {
+    throw new StationError('ENDPOINT_INVALID', `Endpoint ${trimmed} must be only scheme://host:port, without a path, query or user name.`);
+  }
+  const tls = url.protocol === 'https:';
+  const host = url.hostname;
+  if (!host) throw new StationError('ENDPOINT_INVALID', `Endpoint ${trimmed} has no host name.`);
+  const port = url.port ? Number(url.port) : tls ? 443 : 0;
+  if (!tls && !url.port) throw new StationError('ENDPOINT_INVALID', `Endpoint ${trimmed} needs a port (for example http://127.0.0.1:5050).`);
+  const loopback = isLoopbackHost(host);
+  if (!tls && !loopback && !options.insecure) {
+    throw new StationError(
+      'ENDPOINT_INSECURE',
+      `Refusing plaintext to ${host}: http:// is only allowed for a loopback address (127.0.0.1, ::1, localhost). Use https://, or set the "insecure" setting if this on-premises server really has no TLS.`,
+    );
+  }
+  const target = `${host}:${port}`;
+  return { url: `${url.protocol}//${target}`, tls, host: host.replace(/^\[|\]$/g, ''), port, target, loopback };
+}
