@@ -1,5 +1,6 @@
 import type { Migration } from '../database.js';
 import { SETTINGS_MIGRATION_SQL } from '../settings.js';
+import { up as queueUp } from './002-queue.js';
 
 /**
  * The queue database's schema history. Append new steps; never edit a released one.
@@ -9,5 +10,10 @@ export const QUEUE_MIGRATIONS: Migration[] = [
     version: 1,
     description: 'settings',
     up: (db) => db.exec(SETTINGS_MIGRATION_SQL),
+  },
+  {
+    version: 2,
+    description: 'jobs, images, analysis, embeddings, source hashes, receipts, audit log',
+    up: queueUp,
   },
 ];

@@ -1,0 +1,499 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { parseClassId } from '../../shared/class-id.js';
+import { StationError } from '../../shared/errors.js';
+import { JOB_STATES, type JobState, type JobSummary } from '../../shared/schemas.js';
+import { AuditLog, type AuditVerification } from './audit.js';
+import { type SqliteDatabase, mapSqliteError } from './database.js';
+import type { KeyProvider } from './keys.js';
+import { openQueueDatabase } from './queue-db.js';
+import type { EnqueueInput, GalleryEntry, JobCounts, JobError, JobRecord, Receipt, TemplateSnapshot } from './queue-types.js';
+import { SettingsStore } from './settings.js';
+
+const DAY_MS = 86_400_000;
+/** States in which a job still has to reach the service. */
+export const PENDING_STATES = ['queued', 'sending', 'retry_wait', 'ambiguous', 'reconciling'] as const;
+/** States in which a send may have left: such a job must be reconciled, never discarded or purged blindly. */
+const IN_FLIGHT_STATES = new Set<JobState>(['sending', 'ambiguous', 'reconciling']);
+const MAX_IMAGES = 20;
+const MAX_NAME = 260;
+const MAX_NOTE = 1000;
+
+interface JobRow {
+  id: string;
+  seq: number;
+  class_id: string;
+  state: JobState;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  reference: string | null;
+  server_job_id: string | null;
+  performed_action: string | null;
+  before_recorded: number;
+  before_available: number | null;
+  before_feature_vectors: number | null;
+  before_enrolled: string | null;
+  sent_at: number | null;
+  send_deadline_ms: number | null;
+  image_count: number;
+  note: string | null;
+  created_at: number;
+  updated_at: number;
+  synced_at: number | null;
+}
+
+export interface QueueStoreOptions {
+  /** Milliseconds since the epoch; injectable for retention tests. */
+  now?: () => number;
+}
+
+export interface OpenQueueStoreOptions extends QueueStoreOptions {
+  dataDir: string;
+  keyProvider: KeyProvider;
+  create: boolean;
+  integrityCheck?: 'full' | 'quick' | 'none';
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/**
+ * The encrypted offline queue: jobs with their images, analysis and embeddings, receipts after sync and the
+ * audit log, behind one interface. Every write that belongs together is one IMMEDIATE transaction (a second
+ * process writing the same folder waits instead of interleaving); every SQLite failure becomes a StationError
+ * (DISK_FULL, DB_LOCKED, ...). Image bytes are read one job at a time, never for the whole queue.
+ */
+export class QueueStore {
+  readonly settings: SettingsStore;
+  readonly audit: AuditLog;
+  private readonly now: () => number;
+
+  constructor(readonly db: SqliteDatabase, options: QueueStoreOptions = {}) {
+    this.settings = new SettingsStore(db);
+    this.audit = new AuditLog(db);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Opens the queue database of a data folder (see openQueueDatabase) and wraps it. */
+  static async open(options: OpenQueueStoreOptions): Promise<QueueStore> {
+    const db = await openQueueDatabase(options);
+    return new QueueStore(db, options);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** A random id of this data folder, used in Reference-Number headers. Created on first use. */
+  stationId(): string {
+    return this.guard('read the station id', () => {
+      const row = this.db.prepare("SELECT value FROM meta WHERE name = 'station_id'").get() as { value: string } | undefined;
+      if (row) return row.value;
+      const id = randomUUID().slice(0, 8);
+      this.db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('station_id', ?)").run(id);
+      return (this.db.prepare("SELECT value FROM meta WHERE name = 'station_id'").get() as { value: string }).value;
+    });
+  }
+
+  // ---------------------------------------------------------------- enrollment side
+
+  /** Queues one enrollment (images, analysis, embeddings, source hashes, audit entry) in one transaction. */
+  enqueue(input: EnqueueInput): string {
+    const classId = parseClassId(input.classId);
+    if (input.images.length === 0) throw new StationError('NO_ACCEPTABLE_IMAGE', 'A job needs at least one image.');
+    if (input.images.length > MAX_IMAGES) throw new StationError('USAGE', `A job holds at most ${MAX_IMAGES} images; split the enrollment.`);
+    for (const image of input.images) {
+      if (image.bytes.byteLength === 0) throw new StationError('IMAGE_EMPTY', `The image ${image.name} is empty.`);
+      if (image.name.length > MAX_NAME) throw new StationError('USAGE', `The image name ${image.name.slice(0, 40)}... is longer than ${MAX_NAME} characters.`);
+      if (image.sourceSha256 && !/^[0-9a-f]{64}$/.test(image.sourceSha256)) throw new StationError('USAGE', 'sourceSha256 must be 64 lowercase hex digits.');
+    }
+    const note = input.note ? input.note.slice(0, MAX_NOTE) : null;
+    const id = randomUUID();
+    const now = this.now();
+    this.guard('queue the enrollment', () =>
+      this.db.transaction(() => {
+        const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM jobs').get() as { next: number }).next;
+        this.db
+          .prepare('INSERT INTO jobs (id, seq, class_id, state, image_count, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(id, seq, classId, 'queued', input.images.length, note, now, now);
+        const insertImage = this.db.prepare('INSERT INTO images (job_id, position, name, bytes, sha256, source_sha256) VALUES (?, ?, ?, ?, ?, ?)');
+        const insertAnalysis = this.db.prepare('INSERT INTO analysis (job_id, position, summary) VALUES (?, ?, ?)');
+        const insertSource = this.db.prepare('INSERT OR IGNORE INTO source_hashes (sha256, job_id, added_at) VALUES (?, ?, ?)');
+        input.images.forEach((image, position) => {
+          const bytes = Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
+          insertImage.run(id, position, image.name, bytes, sha256(bytes), image.sourceSha256 ?? null);
+          if (image.analysis !== undefined) insertAnalysis.run(id, position, typeof image.analysis === 'string' ? image.analysis : JSON.stringify(image.analysis));
+          if (image.sourceSha256) insertSource.run(image.sourceSha256, id, now);
+        });
+        const insertEmbedding = this.db.prepare('INSERT INTO embeddings (job_id, position, class_id, vector) VALUES (?, ?, ?, ?)');
+        (input.embeddings ?? []).forEach((vector, position) => {
+          insertEmbedding.run(id, position, classId, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
+        });
+        this.audit.append('enqueued', id, { classId, images: input.images.length }, new Date(now));
+      }).immediate(),
+    );
+    return id;
+  }
+
+  hasSourceHash(sha: string): boolean {
+    return this.guard('read source hashes', () => this.db.prepare('SELECT 1 FROM source_hashes WHERE sha256 = ?').get(sha) !== undefined);
+  }
+
+  knownSourceHashes(): Set<string> {
+    return this.guard('read source hashes', () => new Set((this.db.prepare('SELECT sha256 FROM source_hashes').pluck().all() as string[])));
+  }
+
+  /**
+   * Embeddings of queued jobs and of jobs synced within the retention window, with their class ids: the
+   * gallery for the duplicate-face check. Vectors are copied out of SQLite's buffers.
+   */
+  galleryEmbeddings(): GalleryEntry[] {
+    const since = this.now() - this.settings.get('embeddingRetentionDays') * DAY_MS;
+    return this.guard('read embeddings', () => {
+      const rows = this.db
+        .prepare(`SELECT e.job_id, e.class_id, e.vector, j.state FROM embeddings e JOIN jobs j ON j.id = e.job_id
+                  WHERE j.state NOT IN ('discarded') AND (j.state <> 'synced' OR j.synced_at >= ?) ORDER BY j.seq, e.position`)
+        .all(since) as Array<{ job_id: string; class_id: string; vector: Buffer; state: JobState }>;
+      return rows.map((row) => ({
+        jobId: row.job_id,
+        classId: row.class_id,
+        synced: row.state === 'synced',
+        embedding: new Float32Array(row.vector.buffer.slice(row.vector.byteOffset, row.vector.byteOffset + row.vector.byteLength)),
+      }));
+    });
+  }
+
+  // ---------------------------------------------------------------- operator side
+
+  listJobs(filter: { state?: JobState; classId?: string; limit?: number; offset?: number } = {}): JobSummary[] {
+    const limit = Math.max(1, Math.min(filter.limit ?? 1000, 100_000));
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (filter.state) {
+      where.push('state = ?');
+      args.push(filter.state);
+    }
+    if (filter.classId) {
+      where.push('class_id = ?');
+      args.push(parseClassId(filter.classId));
+    }
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ? OFFSET ?`;
+    return this.guard('list jobs', () => (this.db.prepare(sql).all(...args, limit, filter.offset ?? 0) as JobRow[]).map(toSummary));
+  }
+
+  getJob(id: string): JobRecord | null {
+    return this.guard('read the job', () => {
+      const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+      return row ? toRecord(row) : null;
+    });
+  }
+
+  counts(): JobCounts {
+    const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as JobCounts;
+    this.guard('count jobs', () => {
+      for (const row of this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as Array<{ state: JobState; n: number }>) {
+        counts[row.state] = row.n;
+      }
+    });
+    return counts;
+  }
+
+  getReceipt(jobId: string): Receipt | null {
+    return this.guard('read the receipt', () => {
+      const row = this.db.prepare('SELECT * FROM receipts WHERE job_id = ?').get(jobId) as Record<string, unknown> | undefined;
+      if (!row) return null;
+      return {
+        jobId: row.job_id as string,
+        classId: row.class_id as string,
+        serverJobId: row.server_job_id as string | null,
+        performedAction: row.performed_action as string | null,
+        reference: row.reference as string | null,
+        queuedAt: iso(row.queued_at as number),
+        syncedAt: iso(row.synced_at as number),
+        imageCount: row.image_count as number,
+        imageSha256: JSON.parse(row.image_hashes as string) as string[],
+        note: row.note as string | null,
+      };
+    });
+  }
+
+  /**
+   * Puts needs_attention (and retry_wait) jobs back in the queue now. Their recorded template status is
+   * dropped: other jobs of the class may have landed since, so the next send records a fresh one.
+   */
+  retry(id: string | 'all'): number {
+    const now = this.now();
+    return this.guard('retry', () =>
+      this.db.transaction(() => {
+        const rows = (id === 'all'
+          ? this.db.prepare("SELECT id, state FROM jobs WHERE state IN ('needs_attention', 'retry_wait')").all()
+          : this.db.prepare('SELECT id, state FROM jobs WHERE id = ?').all(id)) as Array<{ id: string; state: JobState }>;
+        if (id !== 'all' && rows.length === 0) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`);
+        let changed = 0;
+        for (const row of rows) {
+          if (row.state !== 'needs_attention' && row.state !== 'retry_wait') {
+            if (id !== 'all') throw new StationError('USAGE', `Job ${row.id} is ${row.state}; only jobs that need attention or wait for a retry can be retried.`);
+            continue;
+          }
+          const resetBefore = row.state === 'needs_attention' ? ', before_recorded = 0' : '';
+          this.db.prepare(`UPDATE jobs SET state = 'queued', next_attempt_at = NULL, updated_at = ?${resetBefore} WHERE id = ?`).run(now, row.id);
+          this.audit.append('retried', row.id, { from: row.state }, new Date(now));
+          changed += 1;
+        }
+        return changed;
+      }).immediate(),
+    );
+  }
+
+  /**
+   * Deletes an unsynced job's biometric data on an operator's explicit request, keeping the job row (state
+   * discarded) and an audit entry with the reason. A job whose send may have landed must be reconciled first.
+   */
+  discard(id: string, reason: string): void {
+    const text = reason.trim();
+    if (text.length < 3) throw new StationError('USAGE', 'Give a reason (at least 3 characters) for discarding a job; it goes into the audit log.');
+    const now = this.now();
+    this.guard('discard the job', () =>
+      this.db.transaction(() => {
+        const row = this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
+        if (!row) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`);
+        if (row.state === 'synced' || row.state === 'discarded') throw new StationError('USAGE', `Job ${id} is already ${row.state}.`);
+        if (IN_FLIGHT_STATES.has(row.state)) {
+          throw new StationError('USAGE', `Job ${id} may already have reached the service (${row.state}); wait until it is reconciled, then discard it.`);
+        }
+        this.dropJobData(id, { keepEmbeddings: false });
+        this.db.prepare('DELETE FROM source_hashes WHERE job_id = ?').run(id);
+        this.db.prepare("UPDATE jobs SET state = 'discarded', next_attempt_at = NULL, note = ?, updated_at = ? WHERE id = ?").run(`discarded: ${text.slice(0, MAX_NOTE)}`, now, id);
+        this.audit.append('discarded', id, { from: row.state, reason: text.slice(0, MAX_NOTE) }, new Date(now));
+      }).immediate(),
+    );
+  }
+
+  /**
+   * Retention: embeddings of jobs synced longer ago than `embeddingRetentionDays`, and (only when
+   * `unsyncedRetentionDays` > 0, an administrator's explicit choice) unsynced jobs older than that.
+   */
+  purge(now = this.now()): { embeddings: number; jobs: number } {
+    const keepDays = this.settings.get('embeddingRetentionDays');
+    const unsyncedDays = this.settings.get('unsyncedRetentionDays');
+    return this.guard('purge old data', () =>
+      this.db.transaction(() => {
+        const embeddings = this.db
+          .prepare("DELETE FROM embeddings WHERE job_id IN (SELECT id FROM jobs WHERE state = 'synced' AND synced_at < ?)")
+          .run(now - keepDays * DAY_MS).changes;
+        let jobs = 0;
+        if (unsyncedDays > 0) {
+          const old = this.db
+            .prepare("SELECT id, state FROM jobs WHERE state IN ('queued', 'retry_wait', 'needs_attention', 'paused') AND created_at < ?")
+            .all(now - unsyncedDays * DAY_MS) as Array<{ id: string; state: JobState }>;
+          for (const row of old) {
+            this.dropJobData(row.id, { keepEmbeddings: false });
+            this.db.prepare("UPDATE jobs SET state = 'discarded', next_attempt_at = NULL, note = ?, updated_at = ? WHERE id = ?").run(`purged after ${unsyncedDays} days unsynced`, now, row.id);
+            this.audit.append('purged', row.id, { from: row.state, unsyncedRetentionDays: unsyncedDays }, new Date(now));
+            jobs += 1;
+          }
+        }
+        if (embeddings > 0) this.audit.append('embeddings_purged', null, { count: embeddings, embeddingRetentionDays: keepDays }, new Date(now));
+        return { embeddings, jobs };
+      }).immediate(),
+    );
+  }
+
+  verifyAuditChain(): AuditVerification {
+    return this.guard('verify the audit log', () => this.audit.verify());
+  }
+
+  // ---------------------------------------------------------------- sync side
+
+  /** After a crash: a job caught mid-send may have landed, so it is reconciled before anything else. */
+  recoverInterrupted(): number {
+    const now = this.now();
+    return this.guard('recover interrupted jobs', () =>
+      this.db.transaction(() => {
+        const rows = this.db.prepare("SELECT id, state FROM jobs WHERE state IN ('sending', 'reconciling')").all() as Array<{ id: string; state: JobState }>;
+        for (const row of rows) {
+          this.db.prepare("UPDATE jobs SET state = 'ambiguous', next_attempt_at = ?, updated_at = ? WHERE id = ?").run(now, now, row.id);
+          this.audit.append('interrupted', row.id, { from: row.state }, new Date(now));
+        }
+        return rows.length;
+      }).immediate(),
+    );
+  }
+
+  /**
+   * Jobs the scheduler may start now: for every class only its oldest unfinished job (order is kept per
+   * class), and only if it is due and its class is not busy. Walks the pending index in order and stops early.
+   */
+  nextCandidates(now: number, busyClasses: ReadonlySet<string>, limit: number): JobRecord[] {
+    return this.guard('pick jobs to send', () => {
+      const seen = new Set<string>();
+      const picked: JobRecord[] = [];
+      const rows = this.db.prepare(`SELECT * FROM jobs WHERE state IN ('queued', 'sending', 'retry_wait', 'ambiguous', 'reconciling') ORDER BY seq`).iterate() as IterableIterator<JobRow>;
+      for (const row of rows) {
+        if (seen.has(row.class_id)) continue;
+        seen.add(row.class_id);
+        if (busyClasses.has(row.class_id)) continue;
+        if (row.next_attempt_at !== null && row.next_attempt_at > now) continue;
+        picked.push(toRecord(row));
+        // leaving the loop early finalises the statement (for-of calls the iterator's return)
+        if (picked.length >= limit) break;
+      }
+      return picked;
+    });
+  }
+
+  /** The earliest time a waiting job becomes due (to arm a timer), or null. */
+  nextDueAt(): number | null {
+    return this.guard('read the schedule', () => {
+      const row = this.db.prepare("SELECT MIN(next_attempt_at) AS at FROM jobs WHERE state IN ('retry_wait', 'ambiguous') AND next_attempt_at IS NOT NULL").get() as { at: number | null };
+      return row.at;
+    });
+  }
+
+  /** The encoded images of one job, in order. */
+  loadImages(jobId: string): Buffer[] {
+    return this.guard('read the job images', () => this.db.prepare('SELECT bytes FROM images WHERE job_id = ? ORDER BY position').pluck().all(jobId) as Buffer[]);
+  }
+
+  /**
+   * Made durable BEFORE the request leaves: if the process dies after this, the job is found in `sending` and
+   * reconciled instead of being sent blindly again. `before` is recorded only with the first send.
+   */
+  markSending(id: string, args: { before: TemplateSnapshot | null; reference: string; deadlineMs: number; now: number }): void {
+    this.guard('mark the job as sending', () =>
+      this.db.transaction(() => {
+        if (args.before) {
+          this.db
+            .prepare('UPDATE jobs SET before_recorded = 1, before_available = ?, before_feature_vectors = ?, before_enrolled = ? WHERE id = ?')
+            .run(args.before.available ? 1 : 0, args.before.featureVectors, args.before.enrolled, id);
+        }
+        this.db
+          .prepare("UPDATE jobs SET state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?")
+          .run(args.reference, args.now, args.deadlineMs, args.now, id);
+      }).immediate(),
+    );
+  }
+
+  markReconciling(id: string, now: number): void {
+    this.setState(id, 'reconciling', { now });
+  }
+
+  /** Back to the queue: the last send certainly did not land (reconciled, or refused before processing). */
+  markQueued(id: string, now: number, error: JobError | null = null): void {
+    this.setState(id, 'queued', { now, error });
+  }
+
+  markRetryWait(id: string, now: number, nextAttemptAt: number, error: JobError): void {
+    this.setState(id, 'retry_wait', { now, nextAttemptAt, error });
+  }
+
+  markAmbiguous(id: string, now: number, nextAttemptAt: number, error: JobError): void {
+    this.setState(id, 'ambiguous', { now, nextAttemptAt, error, audit: 'ambiguous' });
+  }
+
+  markNeedsAttention(id: string, now: number, error: JobError, extra: { serverJobId?: string | null; performedAction?: string | null } = {}): void {
+    this.setState(id, 'needs_attention', { now, error, audit: 'needs_attention', ...extra });
+  }
+
+  /**
+   * A confirmed sync: the receipt is written, the images and analysis are deleted, the embeddings too unless
+   * the retention window keeps them. One transaction.
+   */
+  markSynced(id: string, result: { now: number; serverJobId: string | null; performedAction: string | null; note?: string | null }): void {
+    const keepEmbeddings = this.settings.get('embeddingRetentionDays') > 0;
+    this.guard('record the sync', () =>
+      this.db.transaction(() => {
+        const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+        if (!row) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`);
+        const hashes = this.db.prepare('SELECT sha256 FROM images WHERE job_id = ? ORDER BY position').pluck().all(id) as string[];
+        const note = result.note ?? row.note;
+        this.db
+          .prepare('INSERT OR REPLACE INTO receipts (job_id, class_id, server_job_id, performed_action, reference, queued_at, synced_at, image_count, image_hashes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(id, row.class_id, result.serverJobId, result.performedAction, row.reference, row.created_at, result.now, row.image_count, JSON.stringify(hashes), result.note ?? null);
+        this.dropJobData(id, { keepEmbeddings });
+        this.db
+          .prepare("UPDATE jobs SET state = 'synced', server_job_id = ?, performed_action = ?, note = ?, synced_at = ?, updated_at = ?, next_attempt_at = NULL, last_error_code = NULL, last_error_message = NULL WHERE id = ?")
+          .run(result.serverJobId, result.performedAction, note, result.now, result.now, id);
+        this.audit.append('synced', id, { classId: row.class_id, serverJobId: result.serverJobId, action: result.performedAction, attempts: row.attempts, ...(result.note ? { note: result.note } : {}) }, new Date(result.now));
+      }).immediate(),
+    );
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private setState(
+    id: string,
+    state: JobState,
+    args: { now: number; nextAttemptAt?: number | null; error?: JobError | null; audit?: string; serverJobId?: string | null; performedAction?: string | null },
+  ): void {
+    this.guard(`mark the job as ${state}`, () =>
+      this.db.transaction(() => {
+        const sets = ['state = ?', 'next_attempt_at = ?', 'updated_at = ?'];
+        const values: unknown[] = [state, args.nextAttemptAt ?? null, args.now];
+        if (args.error !== undefined) {
+          sets.push('last_error_code = ?', 'last_error_message = ?');
+          values.push(args.error?.code ?? null, args.error?.message ?? null);
+        }
+        if (args.serverJobId !== undefined) {
+          sets.push('server_job_id = ?');
+          values.push(args.serverJobId);
+        }
+        if (args.performedAction !== undefined) {
+          sets.push('performed_action = ?');
+          values.push(args.performedAction);
+        }
+        const changed = this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id).changes;
+        if (changed === 0) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`);
+        if (args.audit) this.audit.append(args.audit, id, args.error ? { code: args.error.code, message: args.error.message } : {}, new Date(args.now));
+      }).immediate(),
+    );
+  }
+
+  private dropJobData(id: string, options: { keepEmbeddings: boolean }): void {
+    this.db.prepare('DELETE FROM images WHERE job_id = ?').run(id);
+    this.db.prepare('DELETE FROM analysis WHERE job_id = ?').run(id);
+    if (!options.keepEmbeddings) this.db.prepare('DELETE FROM embeddings WHERE job_id = ?').run(id);
+  }
+
+  private guard<T>(doing: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      throw mapSqliteError(error, doing);
+    }
+  }
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function toSummary(row: JobRow): JobSummary {
+  return {
+    id: row.id,
+    classId: row.class_id,
+    state: row.state,
+    attempts: row.attempts,
+    imageCount: row.image_count,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    nextAttemptAt: row.next_attempt_at === null ? null : iso(row.next_attempt_at),
+    lastError: row.last_error_code ? { code: row.last_error_code, message: row.last_error_message ?? '' } : null,
+    serverJobId: row.server_job_id,
+    performedAction: row.performed_action,
+    note: row.note,
+  };
+}
+
+function toRecord(row: JobRow): JobRecord {
+  return {
+    ...toSummary(row),
+    seq: row.seq,
+    reference: row.reference,
+    before: row.before_recorded
+      ? { available: row.before_available === 1, featureVectors: row.before_feature_vectors ?? 0, enrolled: row.before_enrolled }
+      : null,
+    sentAt: row.sent_at,
+    sendDeadlineMs: row.send_deadline_ms,
+  };
+}

@@ -1,0 +1,464 @@
+import { EventEmitter } from 'node:events';
+import { StationError, toErrorInfo } from '../../shared/errors.js';
+import type { Connectivity, JobState, SyncStatus } from '../../shared/schemas.js';
+import type { FailureInfo } from '../bws/errors.js';
+import type { QueueStore } from '../store/queue-store.js';
+import type { JobRecord, TemplateSnapshot } from '../store/queue-types.js';
+import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
+import { ConnectivityMonitor, DEFAULT_MONITOR, type MonitorOptions } from './monitor.js';
+import { enrollmentLanded } from './reconcile.js';
+import type { SyncTransport } from './transport.js';
+
+/**
+ * The sync engine: drains the queue to BWS effectively once.
+ *
+ *   queued -> sending -> synced
+ *   sending -> retry_wait (backoff) -> sending            retryable failures (bounded for INTERNAL/UNKNOWN)
+ *   sending -> ambiguous -> reconciling -> synced | queued  deadline / connection lost after sending / crash
+ *   sending -> needs_attention                              permanent errors, ENROLLMENT_FAILED
+ *   credentials / wrong host -> the job goes back to queued and the whole queue pauses with the reason
+ *
+ * The `sending` state is written (fsync) before a request leaves, so after a crash the job is reconciled
+ * instead of blindly re-sent. The class's template status is recorded before the first send; reconcile
+ * compares against it. A job is re-sent only when the status shows no change AND the last request's deadline
+ * (plus a grace period) has passed, so a request still on its way cannot land a second copy.
+ */
+export interface SyncEngineOptions {
+  store: QueueStore;
+  /** Builds the client from the current settings; null when BWS is not configured. Called again after credentials change. */
+  connect: () => SyncTransport | null | Promise<SyncTransport | null>;
+  /** Changes whenever the endpoint or credentials change (default: derived from the settings). */
+  credentialsFingerprint?: () => string;
+  /** Parallel sends (default: the syncConcurrency setting, 2). */
+  concurrency?: number;
+  enrollDeadlineMs?: number;
+  statusDeadlineMs?: number;
+  /** Extra wait after an ambiguous send's deadline before concluding it did not land. */
+  ambiguityGraceMs?: number;
+  backoff?: Partial<BackoffOptions>;
+  monitor?: Partial<MonitorOptions>;
+  /** How often to look for work written by other processes and for changed credentials. */
+  pollMs?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface JobChange {
+  id: string;
+  classId: string;
+  state: JobState;
+  error: { code: string; message: string } | null;
+}
+
+type Events = { status: [SyncStatus]; job: [JobChange]; error: [StationError] };
+
+export class SyncEngine extends EventEmitter<Events> {
+  private readonly store: QueueStore;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly backoff: BackoffOptions;
+  private readonly enrollDeadlineMs: number;
+  private readonly statusDeadlineMs: number;
+  private readonly graceMs: number;
+  private readonly pollMs: number;
+  private readonly fingerprint: () => string;
+  private readonly monitorOptions: MonitorOptions;
+
+  private transport: SyncTransport | null = null;
+  private monitor: ConnectivityMonitor | null = null;
+  private running = false;
+  private pausedReason: { code: string; message: string } | null = null;
+  private pausedFingerprint: string | null = null;
+  private readonly active = new Map<string, Promise<void>>();
+  private readonly busyClasses = new Set<string>();
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private lastSyncAt: string | null = null;
+  private lastResult: string | null = null;
+  private stationId = '';
+  private idleWaiters: Array<() => void> = [];
+  private concurrencyOverride: number | undefined;
+
+  constructor(options: SyncEngineOptions) {
+    super();
+    this.store = options.store;
+    this.connectFn = options.connect;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.enrollDeadlineMs = options.enrollDeadlineMs ?? 60_000;
+    this.statusDeadlineMs = options.statusDeadlineMs ?? 15_000;
+    this.graceMs = options.ambiguityGraceMs ?? 5_000;
+    this.pollMs = options.pollMs ?? 5_000;
+    this.concurrencyOverride = options.concurrency;
+    this.monitorOptions = { ...DEFAULT_MONITOR, random: this.random, ...options.monitor };
+    this.fingerprint = options.credentialsFingerprint ?? (() => {
+      const s = this.store.settings;
+      return JSON.stringify([s.get('endpoint'), s.get('clientId'), s.get('key'), s.get('caFile'), s.get('insecure')]);
+    });
+  }
+
+  private readonly connectFn: SyncEngineOptions['connect'];
+
+  private get concurrency(): number {
+    return this.concurrencyOverride ?? this.store.settings.get('syncConcurrency');
+  }
+
+  // ---------------------------------------------------------------- public surface
+
+  /** Recovers jobs interrupted by a crash, connects, and starts syncing whenever the service is reachable. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    this.stationId = this.store.stationId();
+    const recovered = this.store.recoverInterrupted();
+    if (recovered > 0) this.lastResult = `${recovered} interrupted job(s) will be reconciled before anything is re-sent`;
+    await this.connect();
+    this.pollTimer = setInterval(() => this.poll(), this.pollMs);
+    this.publish();
+    this.pump();
+  }
+
+  /** Stops starting new sends and waits for those in flight to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.pollTimer = null;
+    this.wakeTimer = null;
+    this.monitor?.stop();
+    await Promise.allSettled([...this.active.values()]);
+    await this.transport?.close();
+    this.transport = null;
+    this.monitor = null;
+    this.publish();
+    this.notifyIdle();
+  }
+
+  /** "Sync now": re-checks connectivity at once and sends whatever is due. */
+  async syncNow(): Promise<SyncStatus> {
+    if (!this.running) await this.start();
+    if (this.pausedReason && this.pausedFingerprint !== this.fingerprint()) await this.credentialsChanged();
+    await this.monitor?.check();
+    this.pump();
+    return this.status();
+  }
+
+  /** New work was queued in this process: no need to wait for the next poll. */
+  wake(): void {
+    this.pump();
+  }
+
+  /** The operator changed the endpoint or credentials: reconnect and lift a credentials pause. */
+  async credentialsChanged(): Promise<void> {
+    await Promise.allSettled([...this.active.values()]);
+    this.monitor?.stop();
+    await this.transport?.close();
+    this.transport = null;
+    this.monitor = null;
+    this.pausedReason = null;
+    this.pausedFingerprint = null;
+    if (this.running) await this.connect();
+    this.publish();
+    this.pump();
+  }
+
+  status(): SyncStatus {
+    return {
+      connectivity: this.connectivity(),
+      running: this.running,
+      paused: this.pausedReason,
+      counts: this.store.counts(),
+      lastSyncAt: this.lastSyncAt,
+      lastResult: this.lastResult,
+    };
+  }
+
+  /**
+   * Resolves when nothing is in flight and nothing is due now (jobs may still wait for a later retry), or
+   * when the queue is paused or offline. For the CLI's `station sync` and for tests.
+   */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Until every job has left the pending states (synced / needs_attention / discarded), or the queue pauses. */
+  async settle(options: { timeoutMs?: number } = {}): Promise<SyncStatus> {
+    const deadline = options.timeoutMs === undefined ? Infinity : this.now() + options.timeoutMs;
+    for (;;) {
+      const counts = this.store.counts();
+      const pending = counts.queued + counts.sending + counts.retry_wait + counts.ambiguous + counts.reconciling;
+      if (pending === 0 || this.pausedReason || !this.running || this.now() >= deadline) return this.status();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  private connectivity(): Connectivity {
+    if (!this.transport) return 'unconfigured';
+    return this.monitor?.connectivity ?? 'offline';
+  }
+
+  private async connect(): Promise<void> {
+    try {
+      this.transport = await this.connectFn();
+    } catch (error) {
+      this.transport = null;
+      const info = toErrorInfo(error);
+      this.pause(info, 'could not connect');
+      return;
+    }
+    if (!this.transport) {
+      this.lastResult = 'BWS is not configured: set the endpoint, client id and key';
+      return;
+    }
+    const transport = this.transport;
+    this.monitor = new ConnectivityMonitor((deadlineMs) => transport.readiness({ deadlineMs }), this.monitorOptions);
+    this.monitor.on('change', () => {
+      this.publish();
+      this.pump();
+    });
+    this.monitor.start();
+  }
+
+  private poll(): void {
+    if (this.pausedReason && this.pausedFingerprint !== null && this.fingerprint() !== this.pausedFingerprint) {
+      void this.credentialsChanged();
+      return;
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    if (!this.running || this.pausedReason || !this.transport || this.connectivity() !== 'online') {
+      this.notifyIdle();
+      return;
+    }
+    const free = this.concurrency - this.active.size;
+    if (free > 0) {
+      let jobs: JobRecord[];
+      try {
+        jobs = this.store.nextCandidates(this.now(), this.busyClasses, free);
+      } catch (error) {
+        this.reportStoreError(error);
+        return;
+      }
+      for (const job of jobs) this.launch(job);
+    }
+    this.armWake();
+    this.notifyIdle();
+  }
+
+  private launch(job: JobRecord): void {
+    this.busyClasses.add(job.classId);
+    const run = this.process(job)
+      .catch((error: unknown) => this.reportStoreError(error))
+      .finally(() => {
+        this.active.delete(job.id);
+        this.busyClasses.delete(job.classId);
+        this.publish();
+        this.pump();
+      });
+    this.active.set(job.id, run);
+  }
+
+  private armWake(): void {
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    if (!this.running) return;
+    let due: number | null;
+    try {
+      due = this.store.nextDueAt();
+    } catch {
+      return;
+    }
+    if (due === null) return;
+    const delay = Math.max(10, Math.min(due - this.now(), 2_147_000_000));
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = null;
+      this.pump();
+    }, delay);
+  }
+
+  private isIdle(): boolean {
+    if (this.active.size > 0) return false;
+    if (!this.running || this.pausedReason || this.connectivity() !== 'online') return true;
+    try {
+      return this.store.nextCandidates(this.now(), this.busyClasses, 1).length === 0;
+    } catch {
+      return true;
+    }
+  }
+
+  private notifyIdle(): void {
+    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  // ---------------------------------------------------------------- one job
+
+  private async process(job: JobRecord): Promise<void> {
+    const transport = this.transport;
+    if (!transport) return;
+    let before = job.before;
+    if (job.state === 'ambiguous' || job.state === 'reconciling' || job.state === 'sending') {
+      const verdict = await this.reconcile(job, transport);
+      if (verdict !== 'resend') return;
+    }
+    if (!before) {
+      try {
+        before = await transport.templateStatus(job.classId, { deadlineMs: this.statusDeadlineMs });
+      } catch (error) {
+        this.handleFailure(job, job.attempts, transport.classify(error), false);
+        return;
+      }
+    }
+    const images = this.store.loadImages(job.id);
+    if (images.length !== job.imageCount) {
+      this.store.markNeedsAttention(job.id, this.now(), { code: 'INTERNAL', message: `The job's images are incomplete (${images.length} of ${job.imageCount}); it cannot be sent. Discard it and enroll again.` });
+      this.emitJob(job, 'needs_attention');
+      return;
+    }
+    const attempt = job.attempts + 1;
+    const reference = `${this.stationId}-${job.id}-${attempt}`;
+    this.store.markSending(job.id, { before: job.before ? null : before, reference, deadlineMs: this.enrollDeadlineMs, now: this.now() });
+    this.emitJob(job, 'sending');
+    let outcome;
+    try {
+      outcome = await transport.enroll(job.classId, images, { reference, deadlineMs: this.enrollDeadlineMs });
+    } catch (error) {
+      this.handleFailure(job, attempt, transport.classify(error), true);
+      return;
+    }
+    this.monitor?.confirmOnline();
+    if (outcome.status === 'SUCCEEDED' && outcome.action !== 'ENROLLMENT_FAILED') {
+      this.store.markSynced(job.id, { now: this.now(), serverJobId: outcome.serverJobId, performedAction: outcome.action });
+      this.lastSyncAt = new Date(this.now()).toISOString();
+      this.lastResult = `job ${job.id} synced (${outcome.action})`;
+      this.emitJob(job, 'synced');
+      return;
+    }
+    const message = outcome.action === 'ENROLLMENT_FAILED'
+      ? `BWS could not enroll these images: ${outcome.errorText || 'no reason given'}. Capture new images and enroll again.`
+      : `BWS answered ${outcome.status}${outcome.errorText ? `: ${outcome.errorText}` : ''}.`;
+    const error = { code: outcome.action === 'ENROLLMENT_FAILED' ? 'ENROLLMENT_FAILED' : 'BWS_ERROR', message };
+    this.store.markNeedsAttention(job.id, this.now(), error, { serverJobId: outcome.serverJobId, performedAction: outcome.action });
+    this.emitJob(job, 'needs_attention', error);
+  }
+
+  /** Decides for a job whose last send has an unknown outcome. */
+  private async reconcile(job: JobRecord, transport: SyncTransport): Promise<'done' | 'resend'> {
+    if (!job.before) {
+      const error = { code: 'INTERNAL', message: 'The outcome of the last send is unknown and no template status was recorded before it, so it cannot be reconciled safely. Check the template with `station bws status`, then retry or discard the job.' };
+      this.store.markNeedsAttention(job.id, this.now(), error);
+      this.emitJob(job, 'needs_attention', error);
+      return 'done';
+    }
+    this.store.markReconciling(job.id, this.now());
+    this.emitJob(job, 'reconciling');
+    let current: TemplateSnapshot;
+    try {
+      current = await transport.templateStatus(job.classId, { deadlineMs: this.statusDeadlineMs });
+    } catch (error) {
+      const info = transport.classify(error);
+      const failure = { code: info.code, message: `Reconciling: ${info.message}` };
+      if (info.class === 'credentials' || info.class === 'wrong_host') {
+        this.store.markAmbiguous(job.id, this.now(), this.now(), failure);
+        this.pause({ code: info.code, message: info.message });
+      } else {
+        this.store.markAmbiguous(job.id, this.now(), this.now() + backoffDelay(job.attempts, this.backoff, this.random), failure);
+        this.monitor?.suspect();
+      }
+      this.emitJob(job, 'ambiguous', failure);
+      return 'done';
+    }
+    if (enrollmentLanded(job.before, current)) {
+      const note = `reconciled: the template changed after the send (feature vectors ${job.before.featureVectors} -> ${current.featureVectors}), so the enrollment landed; not re-sent`;
+      this.store.markSynced(job.id, { now: this.now(), serverJobId: job.serverJobId, performedAction: 'RECONCILED', note });
+      this.lastSyncAt = new Date(this.now()).toISOString();
+      this.lastResult = `job ${job.id} reconciled as synced`;
+      this.emitJob(job, 'synced');
+      return 'done';
+    }
+    const settledAt = (job.sentAt ?? 0) + (job.sendDeadlineMs ?? this.enrollDeadlineMs) + this.graceMs;
+    if (this.now() < settledAt) {
+      // The request may still be on its way: look again once its deadline has certainly passed.
+      this.store.markAmbiguous(job.id, this.now(), settledAt, { code: 'RECONCILE_WAIT', message: 'The last send may still be in flight; checking again after its deadline.' });
+      this.emitJob(job, 'ambiguous');
+      return 'done';
+    }
+    this.store.markQueued(job.id, this.now(), { code: 'RECONCILED_NOT_LANDED', message: 'The template did not change after the last send, so it did not land; sending again.' });
+    return 'resend';
+  }
+
+  private handleFailure(job: JobRecord, attempt: number, info: FailureInfo, sent: boolean): void {
+    const now = this.now();
+    const error = { code: info.code, message: info.message };
+    // A status call that timed out sent nothing to enroll: for it, "ambiguous" is an ordinary retry.
+    const kind = info.class === 'ambiguous' && !sent ? 'retryable' : info.class;
+    switch (kind) {
+      case 'ambiguous':
+        this.store.markAmbiguous(job.id, now, now, error);
+        this.emitJob(job, 'ambiguous', error);
+        this.monitor?.suspect();
+        return;
+      case 'retryable': {
+        if (info.maxAttempts !== undefined && attempt >= info.maxAttempts) {
+          const final = { code: info.code, message: `${info.message} Gave up after ${attempt} attempts.` };
+          this.store.markNeedsAttention(job.id, now, final);
+          this.emitJob(job, 'needs_attention', final);
+          return;
+        }
+        const next = now + backoffDelay(Math.max(1, attempt), this.backoff, this.random, info.backoff ?? 'normal');
+        this.store.markRetryWait(job.id, now, next, error);
+        this.emitJob(job, 'retry_wait', error);
+        if (info.code === 'UNAVAILABLE' || info.code === 'DEADLINE_EXCEEDED') this.monitor?.suspect();
+        return;
+      }
+      case 'permanent':
+        this.store.markNeedsAttention(job.id, now, error);
+        this.emitJob(job, 'needs_attention', error);
+        return;
+      case 'credentials':
+      case 'wrong_host':
+        // Refused before processing: nothing landed. The job waits in the queue; the whole queue pauses.
+        this.store.markQueued(job.id, now, error);
+        this.emitJob(job, 'queued', error);
+        this.pause(error);
+        return;
+    }
+  }
+
+  private pause(reason: { code: string; message: string }, _context = ''): void {
+    if (!this.pausedReason) {
+      this.pausedReason = reason;
+      this.pausedFingerprint = this.fingerprint();
+      this.lastResult = `paused: ${reason.message}`;
+      this.publish();
+    }
+  }
+
+  private reportStoreError(error: unknown): void {
+    const info = toErrorInfo(error);
+    this.lastResult = `${info.code}: ${info.message}`;
+    this.emit('error', error instanceof StationError ? error : new StationError(info.code, info.message));
+    this.publish();
+  }
+
+  private emitJob(job: JobRecord, state: JobState, error: { code: string; message: string } | null = null): void {
+    this.emit('job', { id: job.id, classId: job.classId, state, error });
+  }
+
+  private publish(): void {
+    if (this.listenerCount('status') === 0) return;
+    try {
+      this.emit('status', this.status());
+    } catch {
+      // counts unavailable (database closed): the next change publishes again
+    }
+  }
+}
