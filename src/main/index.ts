@@ -1,0 +1,69 @@
+/**
+ * Electron main: wires the shell together. Everything with a decision in it lives in its own small module
+ * (window, protocol, security, ipc, keystore, engine-supervisor) so it can be tested against a stub.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, ipcMain, MessageChannelMain, protocol, safeStorage, session, utilityProcess } from 'electron';
+import { EVENT_CHANNELS } from '../shared/contract.js';
+import { EngineSupervisor } from './engine-supervisor.js';
+import { eventChannel } from './ipc-channels.js';
+import { registerIpcHandlers } from './ipc.js';
+import { SafeStorageKeyProvider } from './keystore.js';
+import { installAppProtocol, registerAppScheme } from './protocol.js';
+import { applyContentsPolicy, applySessionPolicy } from './security.js';
+import { createMainWindow } from './window.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const rendererDir = path.join(here, '../renderer');
+const preloadPath = path.join(here, '../preload/index.cjs');
+const engineEntry = path.join(here, 'engine-process.js');
+
+app.setName('Enrollment Station');
+// Schemes must be registered before `ready`; the sandbox is enforced for every renderer, not just ours.
+registerAppScheme(protocol);
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  // A second app on the same data folder would fight over the queue; the first window is brought forward.
+  app.quit();
+} else {
+  app.on('web-contents-created', (_event, contents) => applyContentsPolicy(contents));
+  app.on('second-instance', () => {
+    const [window] = BrowserWindow.getAllWindows();
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+  });
+  app.on('window-all-closed', () => app.quit());
+  void app.whenReady().then(startStation);
+}
+
+async function startStation(): Promise<void> {
+  installAppProtocol(protocol, rendererDir);
+  applySessionPolicy(session.defaultSession);
+
+  // The same folder the CLI uses by default (paths.ts computes userData the way Electron does).
+  const dataDir = process.env.STATION_DATA_DIR ? path.resolve(process.env.STATION_DATA_DIR) : app.getPath('userData');
+  const keyProvider = new SafeStorageKeyProvider(safeStorage, { allowWeakKeystore: process.env.STATION_ALLOW_WEAK_KEYSTORE === '1' });
+
+  const supervisor = new EngineSupervisor({
+    fork: () => utilityProcess.fork(engineEntry, [], { serviceName: 'Enrollment Station engine', stdio: 'inherit' }),
+    createChannel: () => new MessageChannelMain(),
+    obtainInit: async () => ({ dataDir, key: new Uint8Array(await keyProvider.obtainKey(dataDir)) }),
+    log: (line) => console.log(line),
+  });
+  registerIpcHandlers(ipcMain, supervisor.api);
+
+  // Engine events go to every app window; the preload strips the IPC event before the renderer sees them.
+  const broadcast = (channel: (typeof EVENT_CHANNELS)[number], payload: unknown) => {
+    for (const window of BrowserWindow.getAllWindows()) window.webContents.send(eventChannel(channel), payload);
+  };
+  supervisor.api.onSyncStatus((status) => broadcast('syncStatus', status));
+  supervisor.api.onJobsChanged(() => broadcast('jobsChanged', null));
+  app.on('before-quit', () => supervisor.stop());
+
+  createMainWindow({ preloadPath, kiosk: process.env.STATION_KIOSK === '1' });
+  await supervisor.start();
+}

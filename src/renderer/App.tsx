@@ -1,0 +1,77 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { CaptureScreen } from './screens/CaptureScreen.js';
+import { QueueScreen } from './screens/QueueScreen.js';
+import { SettingsScreen } from './screens/SettingsScreen.js';
+import { SyncBadge } from './SyncBadge.js';
+import { station } from './station.js';
+
+const SCREENS = [
+  { id: 'capture', label: 'Capture' },
+  { id: 'queue', label: 'Queue' },
+  { id: 'settings', label: 'Settings' },
+] as const;
+type ScreenId = (typeof SCREENS)[number]['id'];
+
+/** The shell: a tab bar (arrow keys move between tabs, as the ARIA tabs pattern expects) and one screen. */
+export function App() {
+  const [screen, setScreen] = useState<ScreenId>('capture');
+  const tabs = useRef<Array<HTMLButtonElement | null>>([]);
+  const api = station();
+
+  useEffect(() => {
+    document.title = `Enrollment Station: ${SCREENS.find((entry) => entry.id === screen)?.label ?? ''}`;
+  }, [screen]);
+
+  const onTabKey = (event: KeyboardEvent<HTMLButtonElement>, index: number) => {
+    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
+    if (step === 0) return;
+    event.preventDefault();
+    const next = (index + step + SCREENS.length) % SCREENS.length;
+    setScreen(SCREENS[next]!.id);
+    tabs.current[next]?.focus();
+  };
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <h1 className="brand">Enrollment Station</h1>
+        <nav aria-label="Screens">
+          <div role="tablist" className="tabs">
+            {SCREENS.map((entry, index) => (
+              <button
+                key={entry.id}
+                ref={(element) => {
+                  tabs.current[index] = element;
+                }}
+                role="tab"
+                id={`tab-${entry.id}`}
+                aria-selected={screen === entry.id}
+                aria-controls={`panel-${entry.id}`}
+                tabIndex={screen === entry.id ? 0 : -1}
+                className="tab"
+                onClick={() => setScreen(entry.id)}
+                onKeyDown={(event) => onTabKey(event, index)}
+              >
+                {entry.label}
+              </button>
+            ))}
+          </div>
+        </nav>
+        {api ? <SyncBadge api={api} /> : null}
+      </header>
+      <main id={`panel-${screen}`} role="tabpanel" aria-labelledby={`tab-${screen}`} className="panel">
+        {!api ? (
+          <p role="alert" className="error">
+            The station engine is not connected (no window.station). Start the app with npm start.
+          </p>
+        ) : screen === 'capture' ? (
+          <CaptureScreen api={api} />
+        ) : screen === 'queue' ? (
+          <QueueScreen api={api} />
+        ) : (
+          <SettingsScreen api={api} />
+        )}
+      </main>
+    </div>
+  );
+}
