@@ -1,0 +1,79 @@
+import type { ImageProperties, JobError } from '../bws/messages.js';
+import type { StillAnalysis, VisionEngine } from '../vision/types.js';
+
+/** Side of the stored PNG face thumbnails. */
+export const THUMBNAIL_SIZE = 256;
+
+export interface AnalysedImage {
+  properties: ImageProperties;
+  /** Set when the image is not usable (no face, several faces, unreadable). */
+  error: JobError | null;
+  /** L2-normalised embedding of the single face (usable images only). */
+  vector: Float32Array | null;
+  analysis: StillAnalysis | null;
+}
+
+/**
+ * Runs the engine's vision pipeline on one uploaded image and answers like BWS: ImageProperties with the
+ * faces (the subject's own eyes) and quality assessments, and a job error for an image without exactly one
+ * usable face. Images with a face are used even when the station's stricter enrollment gate would warn:
+ * BWS itself only rejects faces it cannot encode.
+ */
+export async function analyseUpload(vision: VisionEngine, image: Uint8Array, index: number): Promise<AnalysedImage> {
+  const analysis = await vision.analyzeStill(image, { name: `image ${index + 1}`, profile: 'enrollment', embedding: true });
+  const gating = analysis.assessments.filter((assessment) => assessment.gating !== false);
+  const properties: ImageProperties = {
+    rotated: 0,
+    faces: analysis.faces.map((face) => ({
+      left_eye: { x: face.leftEye.x, y: face.leftEye.y },
+      right_eye: { x: face.rightEye.x, y: face.rightEye.y },
+      texture_liveness_score: face.liveness ?? 0,
+      motion_liveness_score: 0,
+      movement_direction: 0,
+    })),
+    quality_score: gating.length > 0 ? gating.reduce((sum, assessment) => sum + assessment.score, 0) / gating.length : 0,
+    quality_assessments: analysis.assessments.map((assessment) => ({ check: assessment.check, score: assessment.score, message: assessment.message })),
+    frame_number: 0,
+  };
+  const fail = (error_code: string, message: string): AnalysedImage => ({ properties, error: { error_code, message: `Image ${index + 1}: ${message}` }, vector: null, analysis });
+  if (!analysis.ok) return fail('InvalidImage', analysis.error?.message ?? 'the image could not be decoded.');
+  if (analysis.faces.length === 0) return fail('FaceNotFound', 'no face was found.');
+  if (analysis.faces.length > 1) return fail('MultipleFacesFound', `${analysis.faces.length} faces were found; an enrollment image must show exactly one.`);
+  if (!analysis.embeddingVector) return fail('FaceNotFound', 'the face found is not suitable for a template.');
+  return { properties, error: null, vector: analysis.embeddingVector, analysis };
+}
+
+/** ImageProperties for store-only mode: the image is counted, not analysed. */
+export function unanalysedProperties(): ImageProperties {
+  return { rotated: 0, faces: [], quality_score: 0, quality_assessments: [], frame_number: 0 };
+}
+
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
+    dot += a[i]! * b[i]!;
+    na += a[i]! * a[i]!;
+    nb += b[i]! * b[i]!;
+  }
+  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
+}
+
+/** The compact template: the normalised mean of a template's normalised vectors. */
+export function centroid(vectors: Float32Array[]): Float32Array {
+  const out = new Float32Array(vectors[0]?.length ?? 0);
+  for (const vector of vectors) {
+    let norm = 0;
+    for (const value of vector) norm += value * value;
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < out.length; i += 1) out[i]! += vector[i]! / norm;
+  }
+  return out;
+}
+
+/** Similarity as BWS reports it: 0..1 (negative cosine counts as no similarity). */
+export function templateScore(probe: Float32Array, vectors: Float32Array[]): number {
+  if (vectors.length === 0) return 0;
+  return Math.min(1, Math.max(0, cosine(probe, centroid(vectors))));
+}

@@ -1,0 +1,5 @@
+// The local BWS-compatible service: handlers (wrap them to inject faults), servers, and the embedded instance.
+export { type LocalBwsHandlers, type LocalBwsMode, type LocalBwsServiceOptions, DEFAULT_MATCH_THRESHOLD, LOCAL_ENCODER_VERSION, createLocalBwsHandlers } from './handlers.js';
+export { GrpcFailure, JwtVerifier } from './auth.js';
+export { type ListenOptions, type RunningLocalBws, type RunningServer, type ServerTls, LOCAL_SERVER_OPTIONS, serveBws, shutdown, startLocalBws, startStoreOnlyBws } from './server.js';
+export { TemplateStore, LOCAL_BWS_MIGRATIONS } from './template-store.js';

@@ -1,0 +1,114 @@
+import * as grpc from '@grpc/grpc-js';
+import { StationError } from '../../shared/errors.js';
+import { MAX_REQUEST_BYTES } from '../bws/client.js';
+import { faceRecognitionDefinition, healthDefinition } from '../bws/proto.js';
+import { type LocalBwsHandlers, type LocalBwsServiceOptions, createLocalBwsHandlers } from './handlers.js';
+
+/**
+ * Server options of the local service. The receive limit is the service's 50 MB request limit: grpc-js itself
+ * answers RESOURCE_EXHAUSTED ("Received message larger than max") before a handler sees a bigger request.
+ */
+export const LOCAL_SERVER_OPTIONS: grpc.ChannelOptions = {
+  'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
+  'grpc.max_send_message_length': 256 * 1024 * 1024,
+};
+
+export interface ServerTls {
+  /** PEM certificate chain and private key of the server. */
+  cert: Buffer;
+  key: Buffer;
+}
+
+export interface ListenOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  tls?: ServerTls;
+}
+
+export interface RunningServer {
+  /** host:port actually bound ([v6]:port for IPv6). */
+  address: string;
+  host: string;
+  port: number;
+  server: grpc.Server;
+  close(): Promise<void>;
+}
+
+export interface RunningLocalBws extends RunningServer {
+  handlers: LocalBwsHandlers;
+}
+
+/**
+ * Binds FaceRecognition + Health implementations on a new grpc.Server. Used by startLocalBws and by anyone who
+ * wraps the real handlers (a fault-injecting server passes its wrapped implementation here).
+ */
+export async function serveBws(
+  implementation: { faceRecognition: grpc.UntypedServiceImplementation; health: grpc.UntypedServiceImplementation },
+  listen: ListenOptions = {},
+  serverOptions: grpc.ChannelOptions = LOCAL_SERVER_OPTIONS,
+): Promise<RunningServer> {
+  const host = listen.host ?? '127.0.0.1';
+  const server = new grpc.Server(serverOptions);
+  server.addService(faceRecognitionDefinition(), implementation.faceRecognition);
+  server.addService(healthDefinition(), implementation.health);
+  const credentials = listen.tls
+    ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: listen.tls.cert, private_key: listen.tls.key }], false)
+    : grpc.ServerCredentials.createInsecure();
+  const bindHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${bindHost}:${listen.port ?? 0}`, credentials, (error, bound) => {
+      if (error) reject(new StationError('USAGE', `Cannot listen on ${bindHost}:${listen.port ?? 0}: ${error.message}.`, { cause: error }));
+      else resolve(bound);
+    });
+  });
+  return {
+    address: `${bindHost}:${port}`,
+    host,
+    port,
+    server,
+    close: () => shutdown(server),
+  };
+}
+
+/** Graceful shutdown (in-flight calls finish) with a hard stop after 5 s. */
+export function shutdown(server: grpc.Server, graceMs = 5000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    server.tryShutdown(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Starts the local BWS-compatible service (vision mode unless options.mode says otherwise). */
+export async function startLocalBws(options: LocalBwsServiceOptions & ListenOptions): Promise<RunningLocalBws> {
+  const handlers = createLocalBwsHandlers(options);
+  let running: RunningServer;
+  try {
+    running = await serveBws(handlers, options);
+  } catch (error) {
+    await handlers.close();
+    throw error;
+  }
+  return {
+    ...running,
+    handlers,
+    close: async () => {
+      await running.close();
+      await handlers.close();
+    },
+  };
+}
+
+/**
+ * A store-only local service for the queue benchmark: accepts Enroll and counts feature vectors per class
+ * (no vision, no thumbnails); GetTemplateStatus, DeleteTemplate and SetTemplateTags work as usual.
+ */
+export function startStoreOnlyBws(options: Omit<LocalBwsServiceOptions, 'mode' | 'vision'> & ListenOptions): Promise<RunningLocalBws> {
+  return startLocalBws({ ...options, mode: 'store-only' });
+}
