@@ -6,6 +6,9 @@ import type { ImageAnalysis, LiveFrame, LiveGuidance } from '../../shared/schema
  */
 export type GateProfile = 'enrollment' | 'icao';
 
+/** Milliseconds per stage of one analysis (filled in when the caller passes an object; used by the bench). */
+export type StageTimings = Partial<Record<'decode' | 'decodeSmall' | 'detect' | 'landmarks' | 'align' | 'embed' | 'liveness' | 'pose' | 'eyes' | 'photometry' | 'quality' | 'total', number>>;
+
 export interface AnalyzeOptions {
   /** Shown in results and errors (a file name); never a path to biometric data in logs. */
   name?: string;
@@ -13,12 +16,18 @@ export interface AnalyzeOptions {
   profile?: GateProfile;
   /** Compute the 512-d embedding of the primary face (default true). */
   embedding?: boolean;
+  /** Also return the 68 landmarks of every face (tests, debugging). */
+  landmarks?: boolean;
+  /** Filled with per-stage milliseconds. */
+  timings?: StageTimings;
 }
 
 /** Full analysis of a still plus what later steps need without decoding again. */
 export interface StillAnalysis extends ImageAnalysis {
   /** L2-normalised 512-d embedding of the primary face (when requested and a face was found). */
   embeddingVector?: Float32Array;
+  /** 68 iBUG landmarks per face, in the order of `faces` (only when requested). */
+  landmarks?: Array<Array<{ x: number; y: number }>>;
 }
 
 export interface VisionEngine {

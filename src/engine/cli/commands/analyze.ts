@@ -1,16 +1,80 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
-import { StationError } from '../../../shared/errors.js';
-import { action } from '../context.js';
+import { StationError, toErrorInfo } from '../../../shared/errors.js';
+import type { ImageAnalysis } from '../../../shared/schemas.js';
+import { type GateProfile, createVisionEngine, toDto } from '../../vision/index.js';
+import { action, usageError } from '../context.js';
+import { type Output, formatTable } from '../output.js';
 
-// Placeholder: filled in by its own issue.
+/**
+ * `station analyze [--json] [--embeddings] [--profile enrollment|icao] <image...>`: the local face analysis
+ * of each image. Exit 0 when every file was analysed (a photo without a face is analysed: accepted=false),
+ * 1 when any file could not be read.
+ */
 export function registerAnalyze(program: Command): void {
   program
     .command('analyze')
-    .description('(not built yet)')
-    .allowUnknownOption()
+    .description('analyse face photos: faces, pose, quality checks, and whether each would be accepted')
+    .argument('<image...>', 'image files (JPEG, PNG, WebP, GIF, TIFF, AVIF)')
+    .option('--embeddings', 'include the primary face\'s 512-d embedding in --json output')
+    .option('--profile <profile>', 'quality gate: enrollment (default) or icao', 'enrollment')
     .action(
-      action(async () => {
-        throw new StationError('NOT_CONFIGURED', 'station analyze is not built yet.');
+      action(async (context, files: string[], options: { embeddings?: boolean; profile: string }) => {
+        if (options.profile !== 'enrollment' && options.profile !== 'icao') throw usageError(`Unknown profile "${options.profile}": use enrollment or icao.`);
+        const profile: GateProfile = options.profile;
+        const engine = await createVisionEngine();
+        const results: ImageAnalysis[] = [];
+        try {
+          for (const file of files) {
+            const name = path.basename(file);
+            let bytes: Buffer;
+            try {
+              bytes = await fs.readFile(file);
+            } catch (error) {
+              const code = (error as NodeJS.ErrnoException).code;
+              const info = code === 'ENOENT' ? { code: 'IMAGE_NOT_FOUND', message: `No such file: ${file}.` }
+                : code === 'EISDIR' ? { code: 'IMAGE_UNREADABLE', message: `${file} is a folder, not an image file.` }
+                  : toErrorInfo(new StationError('IMAGE_UNREADABLE', `Cannot read ${file}: ${(error as Error).message}.`));
+              results.push({ file: name, ok: false, error: info, width: 0, height: 0, faces: [], primary: null, assessments: [], accepted: false, profile });
+              continue;
+            }
+            results.push(toDto(await engine.analyzeStill(bytes, { name, profile, embedding: Boolean(options.embeddings) }), Boolean(options.embeddings)));
+          }
+        } finally {
+          await engine.close();
+        }
+        if (context.json) context.out.document({ results });
+        else printHuman(context.out, results, profile);
+        return results.every((r) => r.ok) ? 0 : 1;
       }),
     );
+}
+
+function printHuman(out: Output, results: ImageAnalysis[], profile: GateProfile): void {
+  const rows = results.map((r) => {
+    const face = r.primary === null ? undefined : r.faces[r.primary];
+    const ied = r.assessments.find((a) => a.check === 'interEyeDistance')?.value;
+    return [
+      r.file,
+      r.ok ? `${r.width}x${r.height}` : '-',
+      r.ok ? String(r.faces.length) : '-',
+      face ? `${face.pose.yaw.toFixed(0)}/${face.pose.pitch.toFixed(0)}/${face.pose.roll.toFixed(0)}` : '-',
+      typeof ied === 'number' ? ied.toFixed(0) : '-',
+      face?.liveness != null ? face.liveness.toFixed(2) : '-',
+      face?.eyesOpen != null ? face.eyesOpen.toFixed(2) : '-',
+      !r.ok ? out.paint('red', `error ${r.error?.code ?? ''}`) : r.accepted ? out.paint('green', 'yes') : out.paint('red', 'no'),
+    ];
+  });
+  out.line(formatTable(['file', 'size', 'faces', 'yaw/pitch/roll', 'eye dist', 'liveness', 'eyes open', `accepted (${profile})`], rows));
+  for (const r of results) {
+    if (!r.ok) {
+      out.line(`\n${r.file}: ${r.error?.message ?? 'could not be read'}`);
+      continue;
+    }
+    const failed = r.assessments.filter((a) => !a.pass);
+    if (failed.length === 0) continue;
+    out.line(`\n${r.file}:`);
+    for (const a of failed) out.line(`  ${a.gating ? out.paint('red', 'FAIL') : out.paint('yellow', 'note')} ${a.check}: ${a.message}${a.gating ? '' : ' (not gating)'}`);
+  }
 }

@@ -1,0 +1,24 @@
+import type * as ort from 'onnxruntime-node';
+import { type Raster, sampleRect, toPlanar } from './raster.js';
+import { run, softmax, tensor } from './sessions.js';
+
+/**
+ * Passive liveness (Silent-Face-Anti-Spoofing style): the box made square, enlarged 2.7x around its centre,
+ * shifted back inside the image, 128x128 raw 0..255 RGB. Returns P(live) from softmax [live, spoof, unused].
+ * No labelled attack data exists here, so the score is recorded, not enforced, by default.
+ */
+const SIZE = 128;
+const SCALE = 2.7;
+
+export async function livenessScore(session: ort.InferenceSession, image: Raster, box: readonly number[]): Promise<number> {
+  const w = box[2]! - box[0]!;
+  const h = box[3]! - box[1]!;
+  const side = Math.min(Math.max(w, h) * SCALE, image.width, image.height);
+  const cx = (box[0]! + box[2]!) / 2;
+  const cy = (box[1]! + box[3]!) / 2;
+  const x = Math.min(Math.max(0, cx - side / 2), image.width - side);
+  const y = Math.min(Math.max(0, cy - side / 2), image.height - side);
+  const rgb = sampleRect(image, { x, y, w: side, h: side }, SIZE, SIZE);
+  const out = await run(session, tensor(toPlanar(rgb, SIZE * SIZE, [0, 0, 0], [1, 1, 1]), [1, 3, SIZE, SIZE]));
+  return softmax(out[session.outputNames[0]!]!)[0]!;
+}

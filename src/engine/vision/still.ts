@@ -1,0 +1,171 @@
+import { StationError, toErrorInfo } from '../../shared/errors.js';
+import type { ImageAnalysis } from '../../shared/schemas.js';
+import { alignFace } from './align.js';
+import type { QualityThresholds } from './config.js';
+import { type DecodedImage, decodeForDetection, decodeImage, probe } from './decode.js';
+import { DETECT_HEIGHT, DETECT_WIDTH, type Detection, boxArea, choosePrimary, detectFaces, detectorInput } from './detect.js';
+import { embedFace } from './embed.js';
+import { eyesOpenScore } from './eyes.js';
+import { type Point, distance } from './geometry.js';
+import { detectLandmarks, fivePoints, subjectEyes } from './landmarks.js';
+import { livenessScore } from './liveness.js';
+import { measureFace } from './photometry.js';
+import { type RawPose, estimatePose } from './pose.js';
+import { type FaceFacts, assessStill } from './quality.js';
+import { toPlanar } from './raster.js';
+import type { Sessions } from './sessions.js';
+import type { AnalyzeOptions, StageTimings, StillAnalysis } from './types.js';
+
+/** At most this many faces get landmarks and pose (crowds and textured backgrounds). */
+const MAX_FACES = 10;
+
+const now = (): number => performance.now();
+
+/** The full still-image analysis: decode -> detect -> landmarks -> align/embed, liveness, pose, eyes -> checks. */
+export async function analyzeStill(sessions: Sessions, t: QualityThresholds, bytes: Uint8Array, options: AnalyzeOptions = {}): Promise<StillAnalysis> {
+  const name = options.name ?? 'image';
+  const profile = options.profile ?? 'enrollment';
+  const timings: StageTimings = options.timings ?? {};
+  const start = now();
+  let image: DecodedImage;
+  let detectInput: Float32Array;
+  try {
+    const header = await probe(bytes, t);
+    if (header.format === 'jpeg') {
+      // JPEG: a second, shrink-on-load decode feeds the detector while the full decode is still running.
+      const full = decodeImage(bytes, t);
+      const small = await decodeForDetection(bytes, t, DETECT_WIDTH, DETECT_HEIGHT);
+      timings.decodeSmall = now() - start;
+      detectInput = toPlanar(Float32Array.from(small.data), DETECT_WIDTH * DETECT_HEIGHT, [127, 127, 127], [128, 128, 128]);
+      image = await full;
+    } else {
+      image = await decodeImage(bytes, t);
+      detectInput = detectorInput(image);
+    }
+  } catch (error) {
+    if (!(error instanceof StationError)) throw error;
+    return { file: name, ok: false, error: toErrorInfo(error), width: 0, height: 0, faces: [], primary: null, assessments: [], accepted: false, profile };
+  }
+  timings.decode = now() - start;
+
+  let mark = now();
+  const detections = (await detectFaces(sessions.detector, detectInput, image.width, image.height, t.detectScoreMin, t.nmsIou)).slice(0, MAX_FACES);
+  timings.detect = now() - mark;
+
+  mark = now();
+  const landmarks: Point[][] = [];
+  for (const d of detections) landmarks.push(await detectLandmarks(sessions.landmarks, image, d.box));
+  timings.landmarks = now() - mark;
+
+  const plausible = detections.map((d, i) => isPlausibleFace(d, landmarks[i]!));
+  // Prefer plausible faces for the primary choice: a painting or bokeh blob must not win on size.
+  const plausibleIdx = detections.map((_, i) => i).filter((i) => plausible[i]);
+  const pool = plausibleIdx.length > 0 ? plausibleIdx : detections.map((_, i) => i);
+  const chosen = choosePrimary(pool.map((i) => detections[i]!), t.primaryScoreMargin);
+  const primary = chosen === null ? null : pool[chosen]!;
+
+  mark = now();
+  const poses: RawPose[] = [];
+  for (const d of detections) poses.push(await estimatePose(sessions.pose, image, d.box));
+  timings.pose = now() - mark;
+
+  const faces: FaceFacts[] = detections.map((d, i) => {
+    const raw = poses[i]!;
+    return {
+      box: d.box,
+      score: d.score,
+      points: landmarks[i]!,
+      ...subjectEyes(landmarks[i]!),
+      pose: { yaw: raw.yaw, pitch: raw.pitchRaw + t.pitchOffset, roll: raw.roll, pitchRaw: raw.pitchRaw },
+      liveness: null,
+      eyesOpen: null,
+      plausible: plausible[i]!,
+    };
+  });
+
+  let embeddingVector: Float32Array | undefined;
+  let photometry = null;
+  if (primary !== null) {
+    const face = faces[primary]!;
+    if (options.embedding !== false) {
+      mark = now();
+      const aligned = alignFace(image, fivePoints(face.points));
+      timings.align = now() - mark;
+      mark = now();
+      embeddingVector = await embedFace(sessions.embedding, aligned);
+      timings.embed = now() - mark;
+    }
+    mark = now();
+    face.liveness = await livenessScore(sessions.liveness, image, face.box);
+    timings.liveness = now() - mark;
+    mark = now();
+    face.eyesOpen = await eyesOpenScore(sessions.eyes, image, face.points);
+    timings.eyes = now() - mark;
+    mark = now();
+    photometry = measureFace(image, face.points);
+    timings.photometry = now() - mark;
+  }
+
+  mark = now();
+  const primaryArea = primary === null ? 0 : boxArea(detections[primary]!.box);
+  const counted = detections.filter((d, i) => i === primary || (plausible[i] && d.score >= t.secondaryScoreMin && boxArea(d.box) >= t.secondaryAreaRatio * primaryArea)).length;
+  const { assessments, accepted } = assessStill(
+    { width: image.width, height: image.height, faces, primary, countedFaces: counted, ignoredFaces: detections.length - counted, photometry },
+    t,
+    profile,
+  );
+  timings.quality = now() - mark;
+  timings.total = now() - start;
+
+  const result: StillAnalysis = {
+    file: name,
+    ok: true,
+    width: image.width,
+    height: image.height,
+    faces: faces.map((f) => ({
+      box: f.box.map((v) => round1(v)) as [number, number, number, number],
+      score: Number(f.score.toFixed(4)),
+      leftEye: { x: round1(f.leftEye.x), y: round1(f.leftEye.y) },
+      rightEye: { x: round1(f.rightEye.x), y: round1(f.rightEye.y) },
+      pose: { yaw: round1(f.pose.yaw), pitch: round1(f.pose.pitch), roll: round1(f.pose.roll), pitchRaw: round1(f.pose.pitchRaw) },
+      liveness: f.liveness === null ? null : Number(f.liveness.toFixed(4)),
+      eyesOpen: f.eyesOpen === null ? null : Number(f.eyesOpen.toFixed(4)),
+    })),
+    primary,
+    assessments,
+    accepted,
+    profile,
+  };
+  if (embeddingVector) result.embeddingVector = embeddingVector;
+  if (options.landmarks) result.landmarks = faces.map((f) => f.points.map((p) => ({ x: round1(p.x), y: round1(p.y) })));
+  return result;
+}
+
+const round1 = (v: number): number => Math.round(v * 10) / 10;
+
+/**
+ * Landmark sanity: eyes above the nose tip above the mouth, a plausible eye spacing for the box, and the
+ * points mostly inside the (slightly enlarged) box. Paintings and bokeh blobs the detector scores highly
+ * usually fail one of these.
+ */
+export function isPlausibleFace(d: Detection, points: readonly Point[]): boolean {
+  const [x1, y1, x2, y2] = d.box;
+  const w = x2 - x1;
+  const h = y2 - y1;
+  const { leftEye, rightEye } = subjectEyes(points);
+  const ied = distance(leftEye, rightEye);
+  const eyeY = (leftEye.y + rightEye.y) / 2;
+  const nose = points[30]!;
+  const mouthY = (points[51]!.y + points[57]!.y) / 2;
+  const spacing = ied / w;
+  const ordered = eyeY < nose.y && nose.y < mouthY;
+  const inBox = points.filter((p) => p.x >= x1 - 0.2 * w && p.x <= x2 + 0.2 * w && p.y >= y1 - 0.2 * h && p.y <= y2 + 0.2 * h).length / points.length;
+  return spacing >= 0.2 && spacing <= 0.75 && ordered && inBox >= 0.9;
+}
+
+/** For the CLI and the wire layer: analysis without the Float32Array, embedding as numbers if asked. */
+export function toDto(result: StillAnalysis, includeEmbedding: boolean): ImageAnalysis {
+  const { embeddingVector, landmarks: _landmarks, ...dto } = result;
+  if (includeEmbedding && embeddingVector) return { ...dto, embedding: Array.from(embeddingVector, (v) => Number(v.toFixed(6))) };
+  return dto;
+}
