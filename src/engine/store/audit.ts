@@ -58,7 +58,7 @@ export class AuditLog {
     let rows = 0;
     for (const row of this.db.prepare('SELECT * FROM audit ORDER BY seq').iterate() as IterableIterator<AuditRow>) {
       rows += 1;
-      if (row.seq !== expectedSeq) return { ok: false, rows, firstBadSeq: row.seq, reason: `row ${expectedSeq} is missing` };
+      if (row.seq !== expectedSeq) return { ok: false, rows, firstBadSeq: expectedSeq, reason: `row ${expectedSeq} is missing` };
       if (row.prev_hash !== expectedPrev) return { ok: false, rows, firstBadSeq: row.seq, reason: 'its link to the previous row does not match' };
       if (rowHash(row.seq, row.prev_hash, row.at, row.event, row.job_id, row.detail) !== row.hash) {
         return { ok: false, rows, firstBadSeq: row.seq, reason: 'its content was changed after it was written' };
