@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 
 export const classIdSchema = z.string().regex(/^[1-9][0-9]{0,18}$/, 'class id: digits only, 1 .. 9223372036854775807')
-  .refine((value) => BigInt(value) <= 9223372036854775807n, 'class id: at most 9223372036854775807');
+  .refine((value) => !/^[0-9]+$/.test(value) || BigInt(value) <= 9223372036854775807n, 'class id: at most 9223372036854775807');
 
 export const errorInfoSchema = z.object({ code: z.string(), message: z.string() });
 
