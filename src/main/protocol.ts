@@ -66,6 +66,8 @@ export function resolveAppPath(rootDir: string, url: string): string | null {
     return null;
   }
   if (pathname.includes('\0') || pathname.includes('\\')) return null;
+  // A `..` segment is never legitimate in a request for a built asset: refuse it rather than clamp it.
+  if (pathname.split('/').includes('..')) return null;
   if (pathname === '/' || pathname === '') pathname = '/index.html';
   const root = path.resolve(rootDir);
   const target = path.resolve(root, `.${path.posix.normalize(pathname)}`);

@@ -11,7 +11,13 @@ export function validateRequest(method: unknown, args: unknown): { method: Reque
     throw new StationError('INVALID_REQUEST', `Unknown station request "${String(method).slice(0, 40)}".`);
   }
   const known = method as RequestMethod;
-  const parsed = REQUEST_ARGUMENT_SCHEMAS[known].safeParse(args);
+  let parsed: ReturnType<(typeof REQUEST_ARGUMENT_SCHEMAS)[RequestMethod]['safeParse']>;
+  try {
+    parsed = REQUEST_ARGUMENT_SCHEMAS[known].safeParse(args);
+  } catch {
+    // A schema refinement that throws on hostile input is still a refusal, not an engine failure.
+    throw new StationError('INVALID_REQUEST', `The ${known} request was refused: its arguments could not be checked.`);
+  }
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? ` (at ${issue.path.join('.')})` : '';
