@@ -41,8 +41,8 @@ export function parseEndpoint(text: string, options: { insecure?: boolean } = {}
   const tls = url.protocol === 'https:';
   const host = url.hostname;
   if (!host) throw new StationError('ENDPOINT_INVALID', `Endpoint ${trimmed} has no host name.`);
-  const port = url.port ? Number(url.port) : tls ? 443 : 0;
-  if (!tls && !url.port) throw new StationError('ENDPOINT_INVALID', `Endpoint ${trimmed} needs a port (for example http://127.0.0.1:5050).`);
+  // URL drops a default port (:443 / :80), so an absent port means the scheme's default.
+  const port = url.port ? Number(url.port) : tls ? 443 : 80;
   const loopback = isLoopbackHost(host);
   if (!tls && !loopback && !options.insecure) {
     throw new StationError(
