@@ -37,8 +37,13 @@ export async function analyseUpload(vision: VisionEngine, image: Uint8Array, ind
   };
   const fail = (error_code: string, message: string): AnalysedImage => ({ properties, error: { error_code, message: `Image ${index + 1}: ${message}` }, vector: null, analysis });
   if (!analysis.ok) return fail('InvalidImage', analysis.error?.message ?? 'the image could not be decoded.');
-  if (analysis.faces.length === 0) return fail('FaceNotFound', 'no face was found.');
-  if (analysis.faces.length > 1) return fail('MultipleFacesFound', `${analysis.faces.length} faces were found; an enrollment image must show exactly one.`);
+  // The pipeline counts faces that matter (plausible, not a small background face or a painting).
+  const countCheck = analysis.assessments.find((assessment) => assessment.check === 'singleFacePresent');
+  const counted = typeof countCheck?.value === 'number' ? countCheck.value : analysis.faces.length;
+  if (counted > 1) return fail('MultipleFacesFound', `${counted} faces were found; an enrollment image must show exactly one.`);
+  if (counted === 0 || analysis.primary === null) return fail('FaceNotFound', 'no face was found.');
+  const suitable = analysis.assessments.find((assessment) => assessment.check === 'SuitableFace');
+  if (suitable && !suitable.pass) return fail('FaceNotFound', `the face found is not suitable: ${suitable.message}`);
   if (!analysis.embeddingVector) return fail('FaceNotFound', 'the face found is not suitable for a template.');
   return { properties, error: null, vector: analysis.embeddingVector, analysis };
 }

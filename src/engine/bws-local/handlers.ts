@@ -264,7 +264,6 @@ function requireClassId(value: string | number | undefined): string {
 /** The engine's vision pipeline, created on first need (its ONNX sessions load once). */
 async function loadVisionEngine(): Promise<VisionEngine> {
   // Loaded lazily so store-only services and tests of other methods never load the models.
-  const specifier = '../vision/index.js';
-  const module = (await import(specifier)) as { createVisionEngine: () => Promise<VisionEngine> | VisionEngine };
-  return module.createVisionEngine();
+  const { createVisionEngine } = await import('../vision/index.js');
+  return createVisionEngine();
 }
