@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import * as grpc from '@grpc/grpc-js';
+import { createLocalBwsHandlers, serveBws, type LocalBwsHandlers, type RunningServer } from '../../src/engine/bws-local/index.js';
+import { tempDir } from '../helpers/paths.js';
+
+/**
+ * A fault-injecting BWS: the REAL local service's handlers (store-only mode: JWT checks, template store,
+ * headers) wrapped so a test can, per Enroll call, answer UNAVAILABLE or INVALID_ARGUMENT without storing,
+ * store and then answer too late, or store and then drop the connection. Clients reach it through a TCP proxy
+ * so connections can be cut (after a request arrived) and the network taken down and brought back.
+ */
+export type Fault =
+  | { kind: 'pass' }
+  | { kind: 'status'; code: grpc.status; details: string }
+  | { kind: 'late'; delayMs: number }
+  | { kind: 'drop-after-commit' }
+  | { kind: 'drop-before-commit' }
+  | { kind: 'delay'; beforeMs: number; afterMs: number };
+
+export interface EnrollArrival {
+  classId: string;
+  /** The local job id from the Reference-Number header (station-jobid-attempt). */
+  jobId: string | null;
+  images: number;
+}
+
+export interface FaultyBws {
+  endpoint: string;
+  credentials: { clientId: string; key: string };
+  handlers: LocalBwsHandlers;
+  /** Decides the fault for each Enroll that arrives (default: pass). */
+  plan: (arrival: EnrollArrival, index: number) => Fault;
+  arrivals: EnrollArrival[];
+  /** Enrollments the real service stored, per local job id. */
+  commits: Map<string, number>;
+  /** Enroll calls being processed right now. */
+  inFlight: number;
+  proxy: TcpProxy;
+  featureVectors(classId: string): number;
+  close(): Promise<void>;
+}
+
+export async function startFaultyBws(options: { credentials?: { clientId: string; key: string }; mode?: 'store-only' | 'vision' } = {}): Promise<FaultyBws> {
+  const credentials = options.credentials ?? { clientId: `client-${randomBytes(4).toString('hex')}`, key: randomBytes(64).toString('base64') };
+  const handlers = createLocalBwsHandlers({ ...credentials, dataDir: tempDir('faulty-bws-'), dbKey: randomBytes(32), mode: options.mode ?? 'store-only' });
+  const realEnroll = handlers.faceRecognition.Enroll as grpc.handleUnaryCall<{ classId: string; images: unknown[] }, unknown>;
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  const state: FaultyBws = {
+    endpoint: '',
+    credentials,
+    handlers,
+    plan: () => ({ kind: 'pass' }),
+    arrivals: [],
+    commits: new Map(),
+    inFlight: 0,
+    proxy: undefined as unknown as TcpProxy,
+    featureVectors: (classId) => handlers.store.get(classId)?.featureVectors ?? 0,
+    close: async () => {},
+  };
+
+  const wrappedEnroll: grpc.handleUnaryCall<{ classId: string; images: unknown[] }, unknown> = (call, callback) => {
+    const reference = call.metadata.get('reference-number')[0];
+    const jobId = typeof reference === 'string' ? (/^[^-]+-(.+)-\d+$/.exec(reference)?.[1] ?? null) : null;
+    const arrival: EnrollArrival = { classId: String(call.request.classId), jobId, images: call.request.images?.length ?? 0 };
+    const fault = state.plan(arrival, state.arrivals.length);
+    state.arrivals.push(arrival);
+    state.inFlight += 1;
+    const done = () => {
+      state.inFlight -= 1;
+    };
+    // Runs the real handler; resolves with its answer once it has stored (or refused) the enrollment.
+    const runReal = () =>
+      new Promise<{ error: grpc.ServiceError | null; value: unknown; trailer: grpc.Metadata | undefined }>((resolve) => {
+        realEnroll(call, ((error: grpc.ServiceError | null, value: unknown, trailer?: grpc.Metadata) => {
+          if (!error && jobId) state.commits.set(jobId, (state.commits.get(jobId) ?? 0) + 1);
+          resolve({ error, value, trailer });
+        }) as grpc.sendUnaryData<unknown>);
+      });
+    void (async () => {
+      switch (fault.kind) {
+        case 'status':
+          done();
+          callback({ code: fault.code, details: fault.details });
+          return;
+        case 'drop-before-commit':
+          state.proxy.dropAll();
+          done();
+          return;
+        case 'drop-after-commit':
+          await runReal();
+          state.proxy.dropAll();
+          done();
+          return;
+        case 'late': {
+          const answer = await runReal();
+          await sleep(fault.delayMs);
+          done();
+          callback(answer.error, answer.value, answer.trailer);
+          return;
+        }
+        case 'delay': {
+          await sleep(fault.beforeMs);
+          const answer = await runReal();
+          await sleep(fault.afterMs);
+          done();
+          callback(answer.error, answer.value, answer.trailer);
+          return;
+        }
+        default: {
+          const answer = await runReal();
+          done();
+          callback(answer.error, answer.value, answer.trailer);
+        }
+      }
+    })();
+  };
+
+  const running: RunningServer = await serveBws({ faceRecognition: { ...handlers.faceRecognition, Enroll: wrappedEnroll }, health: handlers.health });
+  const proxy = await TcpProxy.start(running.port);
+  state.proxy = proxy;
+  state.endpoint = `http://127.0.0.1:${proxy.port}`;
+  state.close = async () => {
+    await proxy.close();
+    running.server.forceShutdown();
+    await handlers.close();
+  };
+  return state;
+}
+
+/** A TCP proxy on 127.0.0.1 that can cut every connection and refuse new ones (a network outage). */
+export class TcpProxy {
+  private readonly sockets = new Set<net.Socket>();
+  private down = false;
+
+  private constructor(private readonly server: net.Server, readonly port: number) {}
+
+  static async start(targetPort: number): Promise<TcpProxy> {
+    let proxy: TcpProxy | undefined;
+    const server = net.createServer((client) => proxy!.accept(client, targetPort));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port);
+    return proxy;
+  }
+
+  private accept(client: net.Socket, targetPort: number): void {
+    if (this.down) {
+      client.destroy();
+      return;
+    }
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+
+  /** Cuts every open connection (each side sees a reset). */
+  dropAll(): void {
+    for (const socket of this.sockets) socket.resetAndDestroy();
+    this.sockets.clear();
+  }
+
+  setDown(down: boolean): void {
+    this.down = down;
+    if (down) this.dropAll();
+  }
+
+  close(): Promise<void> {
+    this.dropAll();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
