@@ -9,7 +9,7 @@ export interface ProfileGate {
   pitchMax: number;
   rollMax: number;
   interEyeMin: number;
-  /** Sharpness (variance of the Laplacian on a 128 px face crop) below this fails. */
+  /** Sharpness (Laplacian variance / luminance variance x100 on a 128 px face patch) below this fails. */
   sharpnessMin: number;
   luminanceMin: number;
   luminanceMax: number;
@@ -115,7 +115,7 @@ export const DEFAULT_THRESHOLDS: QualityThresholds = {
       pitchMax: 5,
       rollMax: 8,
       interEyeMin: 90,
-      sharpnessMin: 60,
+      sharpnessMin: 8,
       luminanceMin: 0.3,
       luminanceMax: 0.7,
       clippedMax: 0.05,
@@ -131,7 +131,7 @@ export const DEFAULT_THRESHOLDS: QualityThresholds = {
       pitchMax: 20,
       rollMax: 20,
       interEyeMin: 60,
-      sharpnessMin: 25,
+      sharpnessMin: 3,
       luminanceMin: 0.15,
       luminanceMax: 0.85,
       clippedMax: 0.25,
@@ -153,7 +153,7 @@ export const DEFAULT_THRESHOLDS: QualityThresholds = {
     centreToleranceY: 0.2,
     luminanceMin: 0.15,
     luminanceMax: 0.85,
-    sharpnessMin: 15,
+    sharpnessMin: 2,
   },
 };
 

@@ -9,7 +9,10 @@ import { type Raster, clipRect, sampleRect, toGray } from './raster.js';
 const SIZE = 128;
 
 export interface Photometry {
-  /** Variance of the 4-neighbour Laplacian (gray 0..255) on the patch. */
+  /**
+   * Variance of the 4-neighbour Laplacian over the variance of the luminance, x100, on the patch: edge
+   * energy relative to contrast, so darkening or flattening the light does not read as blur.
+   */
   sharpness: number;
   /** Mean luminance, 0..1. */
   luminanceMean: number;
@@ -60,7 +63,16 @@ function laplacianVariance(gray: Float32Array, size: number): number {
     }
   }
   const mean = sum / n;
-  return sum2 / n - mean * mean;
+  const lapVar = sum2 / n - mean * mean;
+  let g1 = 0, g2 = 0;
+  for (const g of gray) {
+    g1 += g;
+    g2 += g * g;
+  }
+  const gMean = g1 / gray.length;
+  // Floor the contrast term so a flat grey patch does not divide by ~0.
+  const grayVar = Math.max(25, g2 / gray.length - gMean * gMean);
+  return (100 * lapVar) / grayVar;
 }
 
 function exposure(gray: Float32Array): Pick<Photometry, 'luminanceMean' | 'underExposed' | 'overExposed' | 'dynamicRange'> {

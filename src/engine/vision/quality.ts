@@ -157,7 +157,7 @@ export function assessStill(facts: StillFacts, t: QualityThresholds, profile: Ga
     const sharpOk = ph.sharpness >= gate.sharpnessMin;
     const lumOk = ph.luminanceMean >= gate.luminanceMin && ph.luminanceMean <= gate.luminanceMax;
     out.push(
-      check('sharpness', round(ph.sharpness, 1), sharpOk, ph.sharpness / (gate.sharpnessMin * 2),
+      check('sharpness', round(ph.sharpness, 1), sharpOk, ph.sharpness / (gate.sharpnessMin * 4),
         sharpOk ? 'The face is sharp.' : 'The face is blurred: check the camera focus and ask the person to hold still.', 'operator', true),
       check('luminanceMean', round(ph.luminanceMean, 3), lumOk, bandScore(ph.luminanceMean, gate.luminanceMin, gate.luminanceMax),
         lumOk ? 'Face brightness is fine.' : ph.luminanceMean < gate.luminanceMin ? 'The face is too dark: add light in front of the person.' : 'The face is too bright: reduce the light or the camera exposure.', 'operator', true),
