@@ -137,11 +137,11 @@ export class TcpProxy {
   private constructor(private readonly server: net.Server, readonly port: number) {}
 
   static async start(targetPort: number): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = net.createServer((client) => proxy!.accept(client, targetPort));
+    const holder: { proxy?: TcpProxy } = {};
+    const server = net.createServer((client) => holder.proxy!.accept(client, targetPort));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port);
-    return proxy;
+    holder.proxy = new TcpProxy(server, (server.address() as net.AddressInfo).port);
+    return holder.proxy;
   }
 
   private accept(client: net.Socket, targetPort: number): void {
