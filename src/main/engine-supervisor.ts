@@ -98,6 +98,7 @@ export class EngineSupervisor {
 
   stop(): void {
     this.stateValue = 'stopped';
+    this.lastError = { code: 'ENGINE_STOPPED', message: 'The station is shutting down.' };
     if (this.timer !== null) this.cancel(this.timer);
     this.timer = null;
     this.client?.dispose({ code: 'ENGINE_STOPPED', message: 'The station is shutting down.' });

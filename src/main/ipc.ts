@@ -28,7 +28,7 @@ export async function handleRequest(engine: StationApi, method: (typeof REQUEST_
     const request = validateRequest(method, args);
     const call = engine[request.method] as (...callArgs: unknown[]) => Promise<unknown>;
     const value = await call.apply(engine, request.args);
-    return { ok: true, value: value ?? null };
+    return { ok: true, value };
   } catch (error) {
     return { ok: false, error: errorValue(error) };
   }

@@ -40,7 +40,7 @@ export function serveStationApi(transport: MessageTransport, api: StationApi): R
         const request = validateRequest(message.method, message.args);
         const call = api[request.method] as (...args: unknown[]) => Promise<unknown>;
         const value = await call.apply(api, request.args);
-        transport.send({ t: 'res', id, ok: true, value: value ?? null } satisfies RpcMessage);
+        transport.send({ t: 'res', id, ok: true, value } satisfies RpcMessage);
       } catch (error) {
         transport.send({ t: 'res', id, ok: false, error: errorValue(error) } satisfies RpcMessage);
       }
