@@ -1,16 +1,271 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { StationError } from '../../../shared/errors.js';
-import { action } from '../context.js';
+import { BwsClient } from '../../bws/client.js';
+import { type BwsOverrides, type ResolvedBwsConfig, clientOptionsFrom, resolveBwsConfig } from '../../bws/config.js';
+import { BwsCallError, classifyFailure } from '../../bws/errors.js';
+import { timestampToIso } from '../../bws/messages.js';
+import type { CallResult } from '../../bws/types.js';
+import { localBwsSecrets, localServiceKey, startEmbeddedLocalBws } from '../../bws-local/embedded.js';
+import { startLocalBws } from '../../bws-local/server.js';
+import { dataPaths } from '../../paths.js';
+import { SettingsStore } from '../../store/settings.js';
+import { openQueueDatabase } from '../../store/queue-db.js';
+import { action, type CliContext, usageError } from '../context.js';
+import { readImageFile } from '../station-access.js';
 
-// Placeholder: filled in by its own issue.
+interface ConnectionOptions {
+  endpoint?: string;
+  clientId?: string;
+  key?: string;
+  keyFile?: string;
+  caFile?: string;
+  insecure?: boolean;
+  local?: boolean;
+  reference?: string;
+  deadline?: string;
+}
+
+/**
+ * `station bws ...`: the local BWS-compatible service (`serve`) and admin commands like BioID's own CLI.
+ * Admin commands print the response, the response headers and the trailer; they exit 0 on success and with
+ * the gRPC status code (1..16) when the call fails (2 stays "usage error" for bad options).
+ */
 export function registerBws(program: Command): void {
-  program
-    .command('bws')
-    .description('(not built yet)')
-    .allowUnknownOption()
+  const bws = program.command('bws').description('talk to a BWS 3 face recognition service, or run the local BWS-compatible one');
+
+  bws
+    .command('serve')
+    .description('run the local BWS-compatible service (templates kept encrypted in the data folder); prints "listening <host>:<port>" when ready')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port (0 picks a free one)', '0')
+    .option('--client-id <id>', 'client id callers must use (or BWS_CLIENT_ID)')
+    .option('--key <base64>', 'client key callers sign with (visible to other users: prefer --key-file or BWS_KEY)')
+    .option('--key-file <file>', 'read the client key from this file')
+    .option('--store-only', 'count images without analysing them (benchmarks): Verify and Search are refused')
+    .option('--tls-cert <file>', 'PEM certificate chain: serve TLS instead of plaintext')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .action(action(async (context, options: { host: string; port: string; clientId?: string; key?: string; keyFile?: string; storeOnly?: boolean; tlsCert?: string; tlsKey?: string }) => serve(context, options)));
+
+  const admin = (name: string, description: string) =>
+    bws
+      .command(name)
+      .description(description)
+      .option('--endpoint <url>', 'https://host:port, or http://127.0.0.1:port (or BWS_ENDPOINT, or the station settings)')
+      .option('--client-id <id>', 'BWS client id (or BWS_CLIENT_ID, or the station settings)')
+      .option('--key <base64>', 'BWS client key (visible to other users: prefer --key-file or BWS_KEY)')
+      .option('--key-file <file>', 'read the BWS client key from this file')
+      .option('--ca-file <file>', 'PEM file of extra CA certificates')
+      .option('--insecure', 'allow plaintext to a non-loopback endpoint')
+      .option('--local', "talk to this data folder's embedded local service (started in-process)")
+      .option('--reference <text>', 'Reference-Number header (echoed back by the service)')
+      .option('--deadline <seconds>', 'deadline of the call');
+
+  admin('health', 'ask the health service (no credentials needed): liveness and readiness')
+    .option('--service <name>', 'liveness or readiness (default: both)')
     .action(
-      action(async () => {
-        throw new StationError('NOT_CONFIGURED', 'station bws is not built yet.');
+      action(async (context, options: ConnectionOptions & { service?: string }) => {
+        const services = options.service ? [options.service] : ['liveness', 'readiness'];
+        for (const service of services) if (!['liveness', 'readiness', ''].includes(service)) throw usageError('--service must be liveness or readiness.');
+        return withClient(context, options, true, async (client, callOptions) => {
+          const results: Array<{ service: string } & CallResult<unknown>> = [];
+          for (const service of services) results.push({ service, ...(await client.health(service as 'liveness' | 'readiness', callOptions)) });
+          if (context.json) context.out.document({ endpoint: client.endpoint.url, results: results.map((result) => ({ service: result.service, response: result.response, headers: result.metadata.headers, trailers: result.metadata.trailers })) });
+          else for (const result of results) context.out.line(`${result.service}: ${(result.response as { status: string }).status}`);
+          return results.every((result) => (result.response as { status: string }).status === 'SERVING') ? 0 : 1;
+        });
       }),
     );
+
+  admin('enroll', 'enroll images for a class id (additive: an existing template gets the new images added)')
+    .requiredOption('--class-id <id>', 'class id, 1 .. 9223372036854775807')
+    .argument('[images...]', 'image files (none: return the template status, action NONE)')
+    .action(
+      action(async (context, images: string[], options: ConnectionOptions & { classId: string }) =>
+        withClient(context, options, false, async (client, callOptions) => show(context, 'Enroll', await client.enroll(options.classId, images.map(readImageFile), callOptions))),
+      ),
+    );
+
+  admin('status', "show a class id's template status")
+    .requiredOption('--class-id <id>', 'class id')
+    .option('--thumbnails', 'download the stored face thumbnails')
+    .option('--save-thumbnails <dir>', 'write the thumbnails as PNG files into this folder')
+    .action(
+      action(async (context, options: ConnectionOptions & { classId: string; thumbnails?: boolean; saveThumbnails?: string }) =>
+        withClient(context, options, false, async (client, callOptions) => {
+          const result = await client.getTemplateStatus(options.classId, { ...callOptions, thumbnails: Boolean(options.thumbnails || options.saveThumbnails) });
+          if (options.saveThumbnails) {
+            fs.mkdirSync(options.saveThumbnails, { recursive: true });
+            result.response.thumbnails.forEach((thumbnail, index) => fs.writeFileSync(path.join(options.saveThumbnails!, `${result.response.classId}-${index + 1}.png`), thumbnail.image));
+            context.out.note(`saved ${result.response.thumbnails.length} thumbnail(s) in ${options.saveThumbnails}`);
+          }
+          return show(context, 'GetTemplateStatus', result);
+        }),
+      ),
+    );
+
+  admin('delete', "delete a class id's template")
+    .requiredOption('--class-id <id>', 'class id')
+    .action(
+      action(async (context, options: ConnectionOptions & { classId: string }) =>
+        withClient(context, options, false, async (client, callOptions) => show(context, 'DeleteTemplate', await client.deleteTemplate(options.classId, callOptions))),
+      ),
+    );
+
+  admin('tags', "replace a template's tags (no tags: remove them all)")
+    .requiredOption('--class-id <id>', 'class id')
+    .argument('[tags...]', 'the new tags')
+    .action(
+      action(async (context, tags: string[], options: ConnectionOptions & { classId: string }) =>
+        withClient(context, options, false, async (client, callOptions) => show(context, 'SetTemplateTags', await client.setTemplateTags(options.classId, tags, callOptions))),
+      ),
+    );
+
+  admin('verify', "compare one image with a class id's template")
+    .requiredOption('--class-id <id>', 'class id')
+    .argument('<image>', 'image file')
+    .action(
+      action(async (context, image: string, options: ConnectionOptions & { classId: string }) =>
+        withClient(context, options, false, async (client, callOptions) => show(context, 'Verify', await client.verify(options.classId, readImageFile(image), callOptions))),
+      ),
+    );
+
+  admin('search', 'find the templates most similar to each image')
+    .argument('<images...>', 'image files')
+    .option('--tags <tags>', 'only templates with any of these tags (comma-separated)')
+    .option('--top-matches', 'only the best matches')
+    .action(
+      action(async (context, images: string[], options: ConnectionOptions & { tags?: string; topMatches?: boolean }) =>
+        withClient(context, options, false, async (client, callOptions) => {
+          const tags = options.tags ? options.tags.split(',').map((tag) => tag.trim()).filter(Boolean) : [];
+          return show(context, 'Search', await client.search(images.map(readImageFile), { ...callOptions, tags, topMatches: Boolean(options.topMatches) }));
+        }),
+      ),
+    );
+}
+
+async function serve(context: CliContext, options: { host: string; port: string; clientId?: string; key?: string; keyFile?: string; storeOnly?: boolean; tlsCert?: string; tlsKey?: string }): Promise<number> {
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError('--port must be a number from 0 to 65535.');
+  if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw usageError('Give both --tls-cert and --tls-key, or neither.');
+  if (options.key) warnLiteralKey(context);
+  const config = resolveBwsConfig({ env: context.env, overrides: { clientId: options.clientId, key: options.key, keyFile: options.keyFile } });
+  if (!config.clientId || !config.key) throw new StationError('NOT_CONFIGURED', 'Give the credentials callers must use: --client-id (or BWS_CLIENT_ID) and --key-file, BWS_KEY or --key.');
+  // The templates database key is the local service's own (kept encrypted in the data folder).
+  const secrets = localBwsSecrets(context.dataDir, localServiceKey(await context.keyProvider.obtainKey(context.dataDir)));
+  const tls = options.tlsCert && options.tlsKey ? { cert: fs.readFileSync(options.tlsCert), key: fs.readFileSync(options.tlsKey) } : undefined;
+  const running = await startLocalBws({
+    host: options.host,
+    port,
+    clientId: config.clientId,
+    key: config.key,
+    dataDir: dataPaths(context.dataDir).localBwsDir,
+    dbKey: secrets.templatesKey,
+    mode: options.storeOnly ? 'store-only' : 'vision',
+    ...(tls ? { tls } : {}),
+  });
+  process.stdout.write(`listening ${running.address}\n`);
+  context.out.note(`local BWS service (${options.storeOnly ? 'store-only' : 'vision'}, ${tls ? 'TLS' : 'plaintext'}); templates in ${dataPaths(context.dataDir).localBwsDir}. Ctrl-C stops it.`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await running.close();
+  return 0;
+}
+
+function warnLiteralKey(context: CliContext): void {
+  context.out.warn('a key given with --key is visible to other local users (ps, shell history). Prefer --key-file or BWS_KEY.');
+}
+
+/** Builds the client (from options, env, settings, or the embedded local service), runs the body, maps failures. */
+async function withClient(context: CliContext, options: ConnectionOptions, noAuthNeeded: boolean, body: (client: BwsClient, callOptions: { reference?: string; deadlineMs?: number }) => Promise<number | void>): Promise<number> {
+  const callOptions: { reference?: string; deadlineMs?: number } = {};
+  if (options.reference !== undefined) callOptions.reference = options.reference;
+  if (options.deadline !== undefined) {
+    const seconds = Number(options.deadline);
+    if (!Number.isFinite(seconds) || seconds <= 0) throw usageError('--deadline must be a positive number of seconds.');
+    callOptions.deadlineMs = Math.round(seconds * 1000);
+  }
+  let embedded: Awaited<ReturnType<typeof startEmbeddedLocalBws>> | null = null;
+  let client: BwsClient;
+  if (options.local) {
+    if (options.endpoint || options.clientId || options.key || options.keyFile) throw usageError('--local talks to the embedded service with its own credentials: drop --endpoint, --client-id and --key.');
+    embedded = await startEmbeddedLocalBws(context.dataDir, localServiceKey(await context.keyProvider.obtainKey(context.dataDir)));
+    client = new BwsClient({ endpoint: embedded.endpoint, clientId: embedded.clientId, key: embedded.key });
+  } else {
+    if (options.key) warnLiteralKey(context);
+    const overrides: BwsOverrides = { endpoint: options.endpoint, clientId: options.clientId, key: options.key, keyFile: options.keyFile, caFile: options.caFile, insecure: options.insecure };
+    let config = resolveBwsConfig({ env: context.env, overrides });
+    if (config.missing.length > 0) config = await configWithSettings(context, overrides);
+    if (noAuthNeeded && config.endpoint && config.missing.length > 0) {
+      // Health needs no credentials: any placeholder identity works, no token is sent.
+      config = { ...config, clientId: config.clientId || 'health-check', key: config.key || Buffer.alloc(64).toString('base64'), missing: [] };
+    }
+    client = new BwsClient(clientOptionsFrom(config));
+  }
+  try {
+    return (await body(client, callOptions)) ?? 0;
+  } catch (error) {
+    if (!(error instanceof BwsCallError)) throw error;
+    const info = classifyFailure(error);
+    if (context.json) {
+      context.out.document({ error: { code: error.grpcCodeName, grpcCode: error.grpcCode, message: error.grpcDetails, class: info.class, advice: info.message }, headers: error.metadata.headers, trailers: error.metadata.trailers });
+    } else {
+      printMetadata(context, error.metadata.headers, error.metadata.trailers);
+      context.out.note(`${context.out.paint('red', 'error:')} ${error.grpcCodeName} (${error.grpcCode}): ${error.grpcDetails || 'no details'}`);
+      context.out.note(info.message);
+    }
+    return error.grpcCode;
+  } finally {
+    client.close();
+    await embedded?.close();
+  }
+}
+
+/** Resolves the configuration with the station's settings too, when this data folder has a queue. */
+async function configWithSettings(context: CliContext, overrides: BwsOverrides): Promise<ResolvedBwsConfig> {
+  if (!fs.existsSync(dataPaths(context.dataDir).queueDb)) return resolveBwsConfig({ env: context.env, overrides });
+  const db = await openQueueDatabase({ dataDir: context.dataDir, keyProvider: context.keyProvider, create: false, integrityCheck: 'none' });
+  try {
+    return resolveBwsConfig({ settings: new SettingsStore(db), env: context.env, overrides });
+  } finally {
+    db.close();
+  }
+}
+
+function show(context: CliContext, method: string, result: CallResult<unknown>): number {
+  const response = printable(result.response, context.json);
+  if (context.json) {
+    context.out.document({ method, response, headers: result.metadata.headers, trailers: result.metadata.trailers });
+    return 0;
+  }
+  printMetadata(context, result.metadata.headers, null);
+  context.out.line(`${method} response:`);
+  context.out.line(JSON.stringify(response, null, 2));
+  printMetadata(context, null, result.metadata.trailers);
+  return 0;
+}
+
+function printMetadata(context: CliContext, headers: Record<string, string> | null, trailers: Record<string, string> | null): void {
+  if (headers) context.out.line(`headers: ${Object.entries(headers).map(([key, value]) => `${key}=${value}`).join(', ') || '(none)'}`);
+  if (trailers) context.out.line(`trailers: ${Object.entries(trailers).map(([key, value]) => `${key}=${value}`).join(', ') || '(none)'}`);
+}
+
+/** Timestamps as ISO text; bytes as base64 in JSON and as a size for people. */
+function printable(value: unknown, json: boolean): unknown {
+  if (value instanceof Uint8Array) return json ? Buffer.from(value).toString('base64') : `<${value.length} bytes${Buffer.from(value.subarray(0, 8)).toString('hex') === '89504e470d0a1a0a' ? ', PNG' : ''}>`;
+  if (Array.isArray(value)) return value.map((item) => printable(item, json));
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    if (typeof record.seconds === 'string' && typeof record.nanos === 'number' && Object.keys(record).length === 2) return timestampToIso(record as { seconds: string; nanos: number });
+    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, printable(item, json)]));
+  }
+  return value;
 }

@@ -1,0 +1,109 @@
+import type { Command } from 'commander';
+import { StationError } from '../../../shared/errors.js';
+import type { SyncStatus } from '../../../shared/schemas.js';
+import { resolveBwsConfig } from '../../bws/config.js';
+import type { Station } from '../../station.js';
+import { action, type CliContext } from '../context.js';
+import { withStation } from '../station-access.js';
+
+export function registerSync(program: Command): void {
+  program
+    .command('sync')
+    .description('send queued enrollments to BWS (exactly once, with retries and reconciliation)')
+    .option('--once', 'send what is due now, then exit (the default)')
+    .option('--watch', 'keep running: sync whenever the endpoint is reachable, until Ctrl-C')
+    .option('--local', 'start the embedded BWS-compatible service (data in the data folder) and sync to it')
+    .option('--wait-lock <seconds>', 'wait this long if another process is syncing this folder', '0')
+    .action(
+      action(async (context, options: { once?: boolean; watch?: boolean; local?: boolean; waitLock: string }) => {
+        if (options.once && options.watch) throw new StationError('USAGE', 'Choose --once or --watch, not both.');
+        return withStation(context, { create: false }, async (station) => {
+          if (!options.local) requireEndpoint(context, station);
+          const sync = await station.startSync({ local: Boolean(options.local), lockWaitMs: Math.max(0, Number(options.waitLock) || 0) * 1000, purpose: `station sync${options.watch ? ' --watch' : ''}` });
+          const line = new StatusLine(context);
+          const onStatus = (status: SyncStatus) => line.show(status);
+          sync.on('status', onStatus);
+          line.show(sync.status());
+          // Ask the endpoint at once instead of waiting for the monitor's first tick.
+          await sync.syncNow();
+          if (options.watch) await untilInterrupted(context);
+          else await sync.whenIdle();
+          const status = sync.status();
+          sync.off('status', onStatus);
+          line.done();
+          await station.stopSync();
+          return report(context, status);
+        });
+      }),
+    );
+}
+
+function requireEndpoint(context: CliContext, station: Station): void {
+  const config = resolveBwsConfig({ settings: station.store.settings, env: context.env });
+  if (config.missing.length > 0) {
+    throw new StationError(
+      'NOT_CONFIGURED',
+      `BWS is not configured (missing ${config.missing.join(', ')}). Set it with \`station config set endpoint|client-id|key\` or BWS_ENDPOINT, BWS_CLIENT_ID, BWS_KEY; or try the whole flow against the embedded service with \`station sync --local\`.`,
+    );
+  }
+}
+
+/** Resolves on the first Ctrl-C (or SIGTERM); in-flight sends then finish and are recorded before exit. */
+function untilInterrupted(context: CliContext): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      context.out.note('\nstopping: letting sends in flight finish (press Ctrl-C again to quit at once; nothing is lost either way)');
+      process.once('SIGINT', () => process.exit(130));
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function pendingOf(status: SyncStatus): number {
+  const c = status.counts;
+  return (c.queued ?? 0) + (c.sending ?? 0) + (c.retry_wait ?? 0) + (c.ambiguous ?? 0) + (c.reconciling ?? 0);
+}
+
+function describe(status: SyncStatus): string {
+  const c = status.counts;
+  const parts = [status.connectivity, `synced ${c.synced ?? 0}`, `waiting ${pendingOf(status)}`, `needs attention ${c.needs_attention ?? 0}`];
+  if (status.paused) parts.push(`PAUSED: ${status.paused.message}`);
+  return parts.join(' | ');
+}
+
+/** A single status line rewritten in place on a terminal; plain lines on changes otherwise (logs, pipes). */
+class StatusLine {
+  private last = '';
+  constructor(private readonly context: CliContext) {}
+
+  show(status: SyncStatus): void {
+    const text = describe(status);
+    if (text === this.last) return;
+    this.last = text;
+    if (this.context.json) return;
+    if (process.stderr.isTTY) process.stderr.write(`\r\u001b[2K${text}`);
+    else process.stderr.write(`${text}\n`);
+  }
+
+  done(): void {
+    if (!this.context.json && process.stderr.isTTY && this.last) process.stderr.write('\n');
+  }
+}
+
+function report(context: CliContext, status: SyncStatus): number {
+  const pending = pendingOf(status);
+  const attention = status.counts.needs_attention ?? 0;
+  if (context.json) context.out.document({ status });
+  else {
+    context.out.line(`Synced ${status.counts.synced ?? 0} job(s) in all; ${pending} waiting; ${attention} need attention.`);
+    if (status.paused) context.out.line(`The queue is paused: ${status.paused.message}`);
+    else if (pending > 0 && status.connectivity !== 'online') context.out.line(`The endpoint is ${status.connectivity}; the waiting jobs are kept and will be sent later.`);
+    if (attention > 0) context.out.line('See `station queue --state needs_attention` for the reasons.');
+  }
+  if (status.paused) return 1;
+  return pending > 0 || attention > 0 ? 3 : 0;
+}

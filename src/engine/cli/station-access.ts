@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import { StationError } from '../../shared/errors.js';
+import { Station } from '../station.js';
+import type { CliContext } from './context.js';
+
+/** Opens the data folder's station for one command and always closes it (releasing locks and sessions). */
+export async function withStation<T>(context: CliContext, options: { create: boolean }, body: (station: Station) => Promise<T>): Promise<T> {
+  const station = await Station.open({ dataDir: context.dataDir, keyProvider: context.keyProvider, env: context.env, create: options.create });
+  try {
+    return await body(station);
+  } finally {
+    await station.close();
+  }
+}
+
+/** Largest file the CLI reads as an image; the vision decoder has its own pixel limit on top. */
+export const MAX_IMAGE_FILE_BYTES = 50 * 1024 * 1024;
+
+/** Reads an image file with a coded error for every way it can fail, before any pixel is decoded. */
+export function readImageFile(file: string): Buffer {
+  let size: number;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new StationError('IMAGE_NOT_FOUND', `${file} is not a file.`);
+    size = stat.size;
+  } catch (error) {
+    if (error instanceof StationError) throw error;
+    throw new StationError('IMAGE_NOT_FOUND', `${file} does not exist or cannot be read.`);
+  }
+  if (size === 0) throw new StationError('IMAGE_EMPTY', `${file} is empty (0 bytes).`);
+  if (size > MAX_IMAGE_FILE_BYTES) throw new StationError('IMAGE_TOO_LARGE_FILE', `${file} is ${(size / 1048576).toFixed(0)} MB; images over 50 MB are refused.`);
+  return fs.readFileSync(file);
+}
+
+/** Accepts a full job id or an unambiguous prefix of one (the queue table shows the first 8 characters). */
+export function resolveJobId(station: Station, text: string): string {
+  const prefix = text.trim().toLowerCase();
+  if (!/^[0-9a-f-]{4,36}$/.test(prefix)) throw new StationError('JOB_NOT_FOUND', `"${text}" is not a job id. Use the id shown by \`station queue\`.`);
+  const matches = station.store.db.prepare('SELECT id FROM jobs WHERE id LIKE ? LIMIT 2').pluck().all(`${prefix}%`) as string[];
+  if (matches.length === 0) throw new StationError('JOB_NOT_FOUND', `No job id starts with ${prefix}.`);
+  if (matches.length > 1) throw new StationError('USAGE', `${prefix} matches several jobs; give more characters.`);
+  return matches[0] as string;
+}

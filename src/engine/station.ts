@@ -1,0 +1,274 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { parseClassId } from '../shared/class-id.js';
+import { StationError } from '../shared/errors.js';
+import type { StationApi } from '../shared/contract.js';
+import type {
+  DoctorReport,
+  EnrollRequest,
+  EnrollResult,
+  ImageAnalysis,
+  JobState,
+  JobSummary,
+  LiveFrame,
+  LiveGuidance,
+  SettingView,
+  StationInfo,
+  SyncStatus,
+} from '../shared/schemas.js';
+import { clientOptionsFrom, resolveBwsConfig } from './bws/config.js';
+import { runDoctor } from './doctor.js';
+import { prepareEnrollment, type PreparedEnrollment, type SourceImage } from './enrollment/prepare.js';
+import { readFolderInfo } from './store/folder-info.js';
+import type { KeyProvider } from './store/keys.js';
+import { QueueStore } from './store/queue-store.js';
+import { isSettingName } from './store/settings.js';
+import { BwsTransport, SyncEngine, SyncLock } from './sync/index.js';
+import type { SyncTransport } from './sync/transport.js';
+import { stationVersion } from './version.js';
+import { createVisionEngine } from './vision/index.js';
+import type { VisionEngine } from './vision/types.js';
+
+export interface StationOptions {
+  dataDir: string;
+  keyProvider: KeyProvider;
+  env?: NodeJS.ProcessEnv;
+  /** Create the data folder and queue when missing (default true). */
+  create?: boolean;
+  /** Injected for tests; by default the ONNX pipeline is created on first use. */
+  visionFactory?: () => Promise<VisionEngine>;
+}
+
+export interface SyncStartOptions {
+  /** Sync to the embedded BWS-compatible service (started in this process) instead of the configured endpoint. */
+  local?: boolean;
+  /** Wait this long for another syncer of the same folder to finish (default: fail at once). */
+  lockWaitMs?: number;
+  /** Shown to a second syncer. */
+  purpose?: string;
+}
+
+/** A running embedded local service (see bws-local/embedded). */
+interface EmbeddedService {
+  endpoint: string;
+  clientId: string;
+  key: string;
+  close(): Promise<void>;
+}
+
+type StationEvents = { syncStatus: [SyncStatus]; jobsChanged: [] };
+
+/**
+ * The engine facade: one object that owns the vision engine, the encrypted queue and the sync engine of a
+ * data folder, and implements the station contract. The Electron engine process serves it over its port;
+ * the CLI calls it directly. Nothing here knows about windows or IPC.
+ */
+export class Station implements StationApi {
+  private visionPromise: Promise<VisionEngine> | null = null;
+  private sync: SyncEngine | null = null;
+  private lock: SyncLock | null = null;
+  private embedded: EmbeddedService | null = null;
+  private readonly events = new EventEmitter<StationEvents>();
+
+  private constructor(
+    readonly dataDir: string,
+    readonly store: QueueStore,
+    private readonly keyProvider: KeyProvider,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly visionFactory: () => Promise<VisionEngine>,
+  ) {}
+
+  static async open(options: StationOptions): Promise<Station> {
+    const store = await QueueStore.open({ dataDir: options.dataDir, keyProvider: options.keyProvider, create: options.create ?? true });
+    return new Station(options.dataDir, store, options.keyProvider, options.env ?? process.env, options.visionFactory ?? (() => createVisionEngine()));
+  }
+
+  /** The ONNX pipeline, created once per process on first use (loading takes a few hundred ms). */
+  vision(): Promise<VisionEngine> {
+    this.visionPromise ??= this.visionFactory();
+    return this.visionPromise;
+  }
+
+  // ------------------------------------------------------------------ enrollment
+
+  /** Analyses, checks and prepares the images; queues the job unless something refuses it. */
+  async enrollImages(classIdText: string, images: SourceImage[], options: { force?: boolean; note?: string } = {}): Promise<EnrollResult & { prepared: PreparedEnrollment }> {
+    const classId = parseClassId(classIdText);
+    const settings = this.store.settings;
+    const prepared = await prepareEnrollment({
+      vision: await this.vision(),
+      classId,
+      images,
+      gallery: this.store.galleryEmbeddings(),
+      matchThreshold: settings.get('matchThreshold'),
+      profile: settings.get('qualityProfile'),
+      force: options.force ?? false,
+    });
+    let jobId: string | null = null;
+    if (!prepared.refusal) {
+      jobId = this.store.enqueue({
+        classId,
+        images: prepared.accepted.map((image) => ({ name: image.name, bytes: image.png, sourceSha256: image.sourceSha256, analysis: image.summary })),
+        embeddings: prepared.accepted.map((image) => image.embedding),
+        note: prepared.warnings.length > 0 ? prepared.warnings.join(' ') : null,
+      });
+      this.events.emit('jobsChanged');
+      this.sync?.wake();
+    }
+    return {
+      jobId,
+      classId,
+      queued: jobId !== null,
+      accepted: prepared.accepted.map((image) => ({ name: image.name, warnings: image.warnings })),
+      rejected: prepared.rejected,
+      refusal: prepared.refusal,
+      prepared,
+    };
+  }
+
+  // ------------------------------------------------------------------ sync
+
+  /** Takes the one-syncer lock and starts the sync engine (to the configured endpoint, or the local service). */
+  async startSync(options: SyncStartOptions = {}): Promise<SyncEngine> {
+    if (this.sync) return this.sync;
+    this.lock = await SyncLock.acquire(this.dataDir, { purpose: options.purpose ?? 'station sync', waitMs: options.lockWaitMs ?? 0 });
+    try {
+      let connect: () => SyncTransport | null;
+      let fingerprint: (() => string) | undefined;
+      if (options.local) {
+        const service = await this.startEmbedded();
+        connect = () => BwsTransport.fromOptions({ endpoint: service.endpoint, clientId: service.clientId, key: service.key });
+        fingerprint = () => service.endpoint;
+      } else {
+        connect = () => {
+          const config = resolveBwsConfig({ settings: this.store.settings, env: this.env });
+          return config.missing.length > 0 ? null : BwsTransport.fromOptions(clientOptionsFrom(config));
+        };
+        fingerprint = () => {
+          const config = resolveBwsConfig({ settings: this.store.settings, env: this.env });
+          return createHash('sha256').update(JSON.stringify([config.endpoint, config.clientId, config.key, config.caFile, config.insecure])).digest('hex');
+        };
+      }
+      const sync = new SyncEngine({ store: this.store, connect, credentialsFingerprint: fingerprint });
+      sync.on('status', (status) => this.events.emit('syncStatus', status));
+      sync.on('job', () => this.events.emit('jobsChanged'));
+      this.sync = sync;
+      await sync.start();
+      return sync;
+    } catch (error) {
+      await this.stopSync();
+      throw error;
+    }
+  }
+
+  get syncEngine(): SyncEngine | null {
+    return this.sync;
+  }
+
+  /** Stops sending (in-flight sends finish and are recorded), releases the lock and the local service. */
+  async stopSync(): Promise<void> {
+    const sync = this.sync;
+    this.sync = null;
+    if (sync) await sync.stop();
+    if (this.embedded) {
+      await this.embedded.close();
+      this.embedded = null;
+    }
+    this.lock?.release();
+    this.lock = null;
+  }
+
+  /** Starts the embedded BWS-compatible service of this data folder (credentials created on first use). */
+  async startEmbedded(): Promise<EmbeddedService> {
+    if (this.embedded) return this.embedded;
+    const { startEmbeddedLocalBws } = await import('./bws-local/embedded.js');
+    // The local service keeps its own databases under keys derived from (never equal to) the queue key.
+    const queueKey = await this.keyProvider.obtainKey(this.dataDir);
+    this.embedded = await startEmbeddedLocalBws(this.dataDir, queueKey, { vision: await this.vision() });
+    return this.embedded;
+  }
+
+  // ------------------------------------------------------------------ StationApi
+
+  async info(): Promise<StationInfo> {
+    return { version: stationVersion(), dataDir: this.dataDir, keyMode: readFolderInfo(this.dataDir)?.keyMode ?? null };
+  }
+
+  doctor(): Promise<DoctorReport> {
+    return runDoctor({ dataDir: this.dataDir, keyProvider: this.keyProvider, env: this.env, network: true });
+  }
+
+  async analyzeStill(image: { name: string; bytes: Uint8Array }): Promise<ImageAnalysis> {
+    const analysis = await (await this.vision()).analyzeStill(image.bytes, { name: image.name, profile: this.store.settings.get('qualityProfile'), embedding: false });
+    // Only plain, non-biometric data crosses to the UI: no embedding.
+    const { embeddingVector: _vector, embedding: _embedding, ...plain } = analysis;
+    return plain;
+  }
+
+  async analyzeFrame(frame: LiveFrame): Promise<LiveGuidance> {
+    return (await this.vision()).analyzeFrame(frame);
+  }
+
+  async enroll(request: EnrollRequest): Promise<EnrollResult> {
+    const { prepared: _prepared, ...result } = await this.enrollImages(request.classId, request.images, { force: request.force });
+    return result;
+  }
+
+  async listJobs(filter: { state?: JobState } = {}): Promise<JobSummary[]> {
+    return this.store.listJobs(filter.state ? { state: filter.state } : {});
+  }
+
+  async retryJob(jobId: string | 'all'): Promise<number> {
+    const count = this.store.retry(jobId);
+    this.events.emit('jobsChanged');
+    this.sync?.wake();
+    return count;
+  }
+
+  async discardJob(jobId: string, reason: string): Promise<void> {
+    this.store.discard(jobId, reason);
+    this.events.emit('jobsChanged');
+  }
+
+  async syncNow(): Promise<SyncStatus> {
+    if (!this.sync) await this.startSync({ purpose: 'Enrollment Station' });
+    return (this.sync as SyncEngine).syncNow();
+  }
+
+  async syncStatus(): Promise<SyncStatus> {
+    if (this.sync) return this.sync.status();
+    return { connectivity: 'unconfigured', running: false, paused: null, counts: this.store.counts(), lastSyncAt: null, lastResult: null };
+  }
+
+  async getSettings(): Promise<SettingView[]> {
+    return this.store.settings.describe();
+  }
+
+  async setSetting(name: string, value: unknown): Promise<void> {
+    if (!isSettingName(name)) throw new StationError('USAGE', `Unknown setting "${name}".`);
+    this.store.settings.set(name, value);
+    this.store.audit.append('setting_changed', null, { name });
+    if (['endpoint', 'clientId', 'key', 'caFile', 'insecure'].includes(name)) await this.sync?.credentialsChanged();
+  }
+
+  onSyncStatus(listener: (status: SyncStatus) => void): () => void {
+    this.events.on('syncStatus', listener);
+    return () => this.events.off('syncStatus', listener);
+  }
+
+  onJobsChanged(listener: () => void): () => void {
+    this.events.on('jobsChanged', listener);
+    return () => this.events.off('jobsChanged', listener);
+  }
+
+  async close(): Promise<void> {
+    await this.stopSync();
+    if (this.visionPromise) await (await this.visionPromise).close();
+    this.store.close();
+  }
+}
+
+/** The engine process's entry point into the engine (see src/engine/host). */
+export function createStation(options: StationOptions): Promise<Station> {
+  return Station.open(options);
+}
