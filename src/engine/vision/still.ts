@@ -34,6 +34,8 @@ export async function analyzeStill(sessions: Sessions, t: QualityThresholds, byt
     if (header.format === 'jpeg') {
       // JPEG: a second, shrink-on-load decode feeds the detector while the full decode is still running.
       const full = decodeImage(bytes, t);
+      // Handled below by `await full`; this only keeps an early rejection from being reported as unhandled.
+      full.catch(() => undefined);
       const small = await decodeForDetection(bytes, t, DETECT_WIDTH, DETECT_HEIGHT);
       timings.decodeSmall = now() - start;
       detectInput = toPlanar(Float32Array.from(small.data), DETECT_WIDTH * DETECT_HEIGHT, [127, 127, 127], [128, 128, 128]);
