@@ -1,0 +1,110 @@
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveGuidanceSchema, type LiveFrame, type LiveGuidance } from '../../src/shared/schemas.js';
+import { type VisionEngine, createVisionEngine } from '../../src/engine/vision/index.js';
+import { readFace } from './helpers.js';
+
+/**
+ * The live fast path on 640x480 RGBA frames cut from a shared photo: well framed, shifted, shrunk, rotated.
+ * Frames are built the way a camera would deliver them (raw RGBA, no JPEG round trip).
+ */
+let engine: VisionEngine;
+let eyeMid: { x: number; y: number };
+const SCALE_HEIGHT = 900;
+let photo: Buffer;
+
+beforeAll(async () => {
+  engine = await createVisionEngine();
+  photo = await sharp(readFace('obama.jpg')).resize({ height: SCALE_HEIGHT }).png().toBuffer();
+  const analysis = await engine.analyzeStill(photo, { embedding: false });
+  const face = analysis.faces[analysis.primary!]!;
+  eyeMid = { x: (face.leftEye.x + face.rightEye.x) / 2, y: (face.leftEye.y + face.rightEye.y) / 2 };
+});
+afterAll(() => engine?.close());
+
+/** A 640x480 frame with the eye midpoint at (x, y), the photo scaled by `scale`, then rotated by `angle`. */
+async function frame(x = 320, y = 200, scale = 1, angle = 0): Promise<LiveFrame> {
+  const pad = 1200;
+  let image = sharp(await sharp(photo).resize({ height: Math.round(SCALE_HEIGHT * scale) }).png().toBuffer())
+    .extend({ top: pad, bottom: pad, left: pad, right: pad, background: '#7f7f7f' });
+  image = sharp(await image.png().toBuffer()).extract({ left: Math.round(pad + eyeMid.x * scale - x), top: Math.round(pad + eyeMid.y * scale - y), width: 640, height: 480 });
+  if (angle !== 0) image = sharp(await image.png().toBuffer()).rotate(angle, { background: '#7f7f7f' }).resize(640, 480, { fit: 'cover' });
+  const { data, info } = await image.ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+async function guide(f: LiveFrame): Promise<LiveGuidance> {
+  return liveGuidanceSchema.parse(await engine.analyzeFrame(f));
+}
+
+const checks = (g: LiveGuidance): string[] => g.prompts.map((p) => p.check);
+
+describe('live guidance', () => {
+  let centred: LiveGuidance;
+
+  it('a well-framed frame is ready, with no position or size prompts', async () => {
+    centred = await guide(await frame());
+    expect(centred.faceFound).toBe(true);
+    expect(centred.ready).toBe(true);
+    expect(checks(centred)).not.toContain('eyeLinePosition');
+    expect(checks(centred)).not.toContain('interEyeDistance');
+    expect(centred.frameScore).toBeGreaterThan(0.3);
+    expect(centred.pose).not.toBeNull();
+  });
+
+  it('shifted frames ask the person to move, toward the right side, and score lower', async () => {
+    const toImageLeft = await guide(await frame(110));
+    const toImageRight = await guide(await frame(530));
+    for (const g of [toImageLeft, toImageRight]) {
+      expect(g.ready).toBe(false);
+      expect(checks(g)).toContain('eyeLinePosition');
+      expect(g.frameScore).toBeLessThan(centred.frameScore);
+    }
+    // Camera view, not mirrored: a face on the image's left stands too far to the person's own right.
+    expect(toImageLeft.prompts.find((p) => p.check === 'eyeLinePosition')!.message).toMatch(/your left/);
+    expect(toImageRight.prompts.find((p) => p.check === 'eyeLinePosition')!.message).toMatch(/your right/);
+    expect(toImageLeft.prompts.every((p) => p.audience === 'subject')).toBe(true);
+  });
+
+  it('a shrunk frame asks the person to come closer', async () => {
+    const far = await guide(await frame(320, 200, 0.45));
+    expect(far.faceFound).toBe(true);
+    expect(far.ready).toBe(false);
+    expect(checks(far)).toContain('interEyeDistance');
+    expect(far.prompts.find((p) => p.check === 'interEyeDistance')!.message).toMatch(/closer/);
+  });
+
+  it('a face much too large asks the person to move back', async () => {
+    const near = await guide(await frame(320, 200, 2.2));
+    expect(near.faceFound).toBe(true);
+    expect(checks(near)).toContain('headSize');
+    expect(near.ready).toBe(false);
+  });
+
+  it('rotated frames read as roll of the matching sign and ask for a level head', async () => {
+    const cw = await guide(await frame(320, 240, 1, 28));
+    const ccw = await guide(await frame(320, 240, 1, -28));
+    for (const g of [cw, ccw]) {
+      expect(g.faceFound).toBe(true);
+      expect(checks(g)).toContain('headPoseRoll');
+      expect(g.ready).toBe(false);
+      expect(g.frameScore).toBeLessThan(centred.frameScore);
+    }
+    expect(Math.sign(cw.pose!.roll)).toBe(-Math.sign(ccw.pose!.roll));
+    expect(Math.abs(cw.pose!.roll - ccw.pose!.roll)).toBeGreaterThan(35);
+  });
+
+  it('a frame without a face asks the person to step in', async () => {
+    const { data, info } = await sharp({ create: { width: 640, height: 480, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 25 } } }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const g = await guide({ width: info.width, height: info.height, data: new Uint8Array(data) });
+    expect(g.faceFound).toBe(false);
+    expect(g.ready).toBe(false);
+    expect(g.frameScore).toBe(0);
+    expect(g.prompts[0]!.audience).toBe('subject');
+  });
+
+  it('a malformed frame is refused with a coded error', async () => {
+    await expect(engine.analyzeFrame({ width: 640, height: 480, data: new Uint8Array(100) })).rejects.toMatchObject({ code: 'IMAGE_UNREADABLE' });
+    await expect(engine.analyzeFrame({ width: 1280, height: 720, data: new Uint8Array(1280 * 720 * 4) })).rejects.toMatchObject({ code: 'IMAGE_UNREADABLE' });
+  });
+});
