@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HeadlessKeyProvider } from '../../src/engine/store/keys.js';
@@ -29,23 +29,49 @@ export function syntheticImage(name: string, size = 2_000): EnqueueImage {
 
 let built: string | null = null;
 
+function sourceDigest(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.ts')) hash.update(full).update(fs.readFileSync(full));
+    }
+  };
+  walk(path.join(repoRoot, 'src', 'engine'));
+  walk(path.join(repoRoot, 'src', 'shared'));
+  return hash.digest('hex').slice(0, 16);
+}
+
 /**
  * Compiles the engine into a private folder for child processes (the crash, disk-full and lock tests), so a
- * stale or half-written dist/ from someone else's build cannot get in the way. It lives under node_modules so
- * the compiled files resolve the project's packages.
+ * stale or half-written dist/ from someone else's build cannot get in the way. The folder is named after a
+ * digest of the sources and made by rename, so test files running in parallel share one build safely. It
+ * lives under node_modules so the compiled files resolve the project's packages.
  */
 export function buildEngineForChildren(): string {
   if (built) return built;
-  const outDir = path.join(repoRoot, 'node_modules', '.cache', `station-test-build-${process.pid}`);
-  fs.rmSync(outDir, { recursive: true, force: true });
-  try {
-    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.node.json', '--outDir', outDir, '--sourceMap', 'false'], { cwd: repoRoot, stdio: 'pipe' });
-  } catch {
-    // Type errors elsewhere in the tree still emit JavaScript; what matters is that our modules exist.
+  const cache = path.join(repoRoot, 'node_modules', '.cache');
+  const finalDir = path.join(cache, `station-test-build-${sourceDigest()}`);
+  const ready = (dir: string) => ['engine/store/queue-store.js', 'engine/sync/engine.js', 'engine/sync/bws-transport.js'].every((file) => fs.existsSync(path.join(dir, file)));
+  if (!ready(finalDir)) {
+    const outDir = path.join(cache, `station-test-build-tmp-${process.pid}-${Date.now()}`);
+    try {
+      // Only the modules the child runners load (and what they import): half the work of the whole engine.
+      const entries = ['store/queue-store.ts', 'store/keys.ts', 'sync/engine.ts', 'sync/lock.ts', 'sync/bws-transport.ts'].map((file) => path.join('src', 'engine', file));
+      const options = ['--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--target', 'ES2023', '--esModuleInterop', '--resolveJsonModule', '--skipLibCheck', '--types', 'node', '--rootDir', 'src', '--outDir', outDir];
+      execFileSync(process.execPath, [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), ...options, ...entries], { cwd: repoRoot, stdio: 'pipe' });
+    } catch {
+      // Type errors elsewhere in the tree still emit JavaScript; what matters is that our modules exist.
+    }
+    if (!ready(outDir)) throw new Error('The engine build did not produce the store and sync modules');
+    try {
+      fs.renameSync(outDir, finalDir);
+    } catch {
+      // another test file finished the same build first: use theirs
+      fs.rmSync(outDir, { recursive: true, force: true });
+    }
   }
-  for (const file of ['engine/store/queue-store.js', 'engine/sync/engine.js']) {
-    if (!fs.existsSync(path.join(outDir, file))) throw new Error(`The engine build did not produce ${file}`);
-  }
-  built = outDir;
-  return outDir;
+  built = finalDir;
+  return finalDir;
 }
