@@ -3,3 +3,4 @@ export { type LocalBwsHandlers, type LocalBwsMode, type LocalBwsServiceOptions, 
 export { GrpcFailure, JwtVerifier } from './auth.js';
 export { type ListenOptions, type RunningLocalBws, type RunningServer, type ServerTls, LOCAL_SERVER_OPTIONS, serveBws, shutdown, startLocalBws, startStoreOnlyBws } from './server.js';
 export { TemplateStore, LOCAL_BWS_MIGRATIONS } from './template-store.js';
+export { type EmbeddedLocalBws, type LocalBwsSecrets, localBwsSecrets, localServiceKey, startEmbeddedLocalBws } from './embedded.js';
