@@ -11,6 +11,8 @@ import { eventChannel, requestChannel, type IpcReply } from '../main/ipc-channel
 
 function request(method: RequestMethod) {
   return async (...args: unknown[]): Promise<unknown> => {
+    // An optional argument passed as undefined (listJobs(undefined)) means "not given", as in plain JS.
+    while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
     const reply = (await ipcRenderer.invoke(requestChannel(method), ...args)) as IpcReply;
     if (reply && reply.ok === true) return reply.value;
     const error = reply && reply.ok === false ? reply.error : { code: 'INTERNAL', message: 'The station sent no answer.' };

@@ -61,3 +61,11 @@ describe('preload', () => {
     expect(ipcRenderer.listenerCount('station:event:syncStatus')).toBe(0);
   });
 });
+
+describe('preload optional arguments', () => {
+  it('treats a trailing undefined as an argument not given (listJobs(undefined) lists everything)', async () => {
+    const job = engine.addJob('31', 'queued');
+    expect(await station.listJobs(undefined)).toContainEqual(job);
+    expect(engine.calls.at(-1)).toEqual({ method: 'listJobs', args: [] });
+  });
+});

@@ -7,7 +7,7 @@ import { useLiveGuidance } from './useLiveGuidance.js';
 interface Shot {
   id: number;
   name: string;
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   url: string;
   analysis: ImageAnalysis | null;
   error: string | null;
@@ -26,7 +26,7 @@ function guidanceText(guidance: LiveGuidance | null, camera: CameraState): strin
 }
 
 /** A still at the camera's full resolution (not the preview frame), as JPEG bytes. */
-async function captureStill(video: HTMLVideoElement): Promise<{ blob: Blob; bytes: Uint8Array }> {
+async function captureStill(video: HTMLVideoElement): Promise<{ blob: Blob; bytes: Uint8Array<ArrayBuffer> }> {
   const canvas = document.createElement('canvas');
   canvas.width = video.videoWidth;
   canvas.height = video.videoHeight;

@@ -33,7 +33,7 @@ export function QueueScreen({ api }: { api: StationApi }) {
 
   const refresh = useCallback(async () => {
     try {
-      setJobs(await api.listJobs(filter ? { state: filter } : undefined));
+      setJobs(await (filter ? api.listJobs({ state: filter }) : api.listJobs()));
       setError(null);
     } catch (failure) {
       setError(describeError(failure).message);

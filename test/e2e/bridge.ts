@@ -1,0 +1,67 @@
+/**
+ * The browser tests' stand-in for the preload: a `window.station` that satisfies the same StationApi and
+ * reaches the engine in the test process over HTTP (requests) and server-sent events (events). Bytes travel
+ * as base64 inside JSON. Transpiled (types stripped) and served to the page before the app's own script.
+ */
+import type { StationApi } from '../../src/shared/contract.js';
+import type { SyncStatus } from '../../src/shared/schemas.js';
+
+function toBase64(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+function fromBase64(text: string): Uint8Array {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i += 1) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+const encode = (value: unknown) => JSON.stringify(value, (_key, item: unknown) => (item instanceof Uint8Array ? { $bytes: toBase64(item) } : item));
+const decode = (text: string): unknown => JSON.parse(text, (_key, item: unknown) => (item && typeof item === 'object' && typeof (item as { $bytes?: unknown }).$bytes === 'string' ? fromBase64((item as { $bytes: string }).$bytes) : item));
+
+function request(method: string) {
+  return async (...args: unknown[]): Promise<never> => {
+    while (args.length > 0 && args[args.length - 1] === undefined) args.pop();
+    const response = await fetch(`/__station/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: encode(args) });
+    const reply = decode(await response.text()) as { ok: true; value: never } | { ok: false; error: { code: string; message: string } };
+    if (reply.ok) return reply.value;
+    // Same rejection shape as the preload: a plain {code, message} value.
+    throw { code: reply.error.code, message: reply.error.message };
+  };
+}
+
+const listeners = { syncStatus: new Set<(payload: unknown) => void>(), jobsChanged: new Set<(payload: unknown) => void>() };
+const events = new EventSource('/__station/events');
+events.addEventListener('syncStatus', (event) => listeners.syncStatus.forEach((listener) => listener(decode((event as MessageEvent<string>).data))));
+events.addEventListener('jobsChanged', () => listeners.jobsChanged.forEach((listener) => listener(null)));
+
+function subscribe(channel: keyof typeof listeners, listener: (payload: unknown) => void): () => void {
+  listeners[channel].add(listener);
+  return () => {
+    listeners[channel].delete(listener);
+  };
+}
+
+const station = {
+  info: request('info'),
+  doctor: request('doctor'),
+  analyzeStill: request('analyzeStill'),
+  analyzeFrame: request('analyzeFrame'),
+  enroll: request('enroll'),
+  listJobs: request('listJobs'),
+  retryJob: request('retryJob'),
+  discardJob: request('discardJob'),
+  syncNow: request('syncNow'),
+  syncStatus: request('syncStatus'),
+  getSettings: request('getSettings'),
+  setSetting: request('setSetting'),
+  onSyncStatus: (listener: (status: SyncStatus) => void) => subscribe('syncStatus', (payload) => listener(payload as SyncStatus)),
+  onJobsChanged: (listener: () => void) => subscribe('jobsChanged', () => listener()),
+} satisfies StationApi;
+
+Object.defineProperty(window, 'station', { value: Object.freeze(station), configurable: false, writable: false });
+
+export {};
