@@ -17,6 +17,7 @@ import type {
   SyncStatus,
 } from '../shared/schemas.js';
 import { clientOptionsFrom, resolveBwsConfig } from './bws/config.js';
+import { localServiceKey, startEmbeddedLocalBws } from './bws-local/embedded.js';
 import { runDoctor } from './doctor.js';
 import { prepareEnrollment, type PreparedEnrollment, type SourceImage } from './enrollment/prepare.js';
 import { readFolderInfo } from './store/folder-info.js';
@@ -181,10 +182,9 @@ export class Station implements StationApi {
   /** Starts the embedded BWS-compatible service of this data folder (credentials created on first use). */
   async startEmbedded(): Promise<EmbeddedService> {
     if (this.embedded) return this.embedded;
-    const { startEmbeddedLocalBws } = await import('./bws-local/embedded.js');
     // The local service keeps its own databases under keys derived from (never equal to) the queue key.
     const queueKey = await this.keyProvider.obtainKey(this.dataDir);
-    this.embedded = await startEmbeddedLocalBws(this.dataDir, queueKey, { vision: await this.vision() });
+    this.embedded = await startEmbeddedLocalBws(this.dataDir, localServiceKey(queueKey), { vision: await this.vision() });
     return this.embedded;
   }
 

@@ -123,5 +123,6 @@ export function printImportSummary(context: CliContext, summary: ImportSummary):
     out.line(formatTable(['source', 'reason'], summary.problems.map((problem) => [problem.source, problem.message])));
   }
   out.line();
-  out.line(`${summary.totals.queued} class(es) queued, ${summary.totals.skipped} already queued, ${summary.totals.rejected} rejected, ${summary.totals.problems} entr${summary.totals.problems === 1 ? 'y' : 'ies'} not imported.`);
+  const t = summary.totals;
+  out.line(`${t.queued} class(es) queued, ${t.skipped} already queued, ${t.rejected} refused; ${rejectedFiles.length} image(s) rejected; ${t.problems} entr${t.problems === 1 ? 'y' : 'ies'} not imported.`);
 }
