@@ -10,7 +10,7 @@ import { openEncryptedDatabase } from './store/database.js';
 import { describeKeySource, readFolderInfo } from './store/folder-info.js';
 import type { KeyProvider } from './store/keys.js';
 import { stationVersion } from './version.js';
-import { doctorExtensions } from './doctor-extensions.js';
+import { queueDoctorChecks } from './doctor-queue.js';
 
 export interface DoctorOptions {
   dataDir: string;
@@ -88,8 +88,6 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     if (!info) return `no key yet; a new folder would use ${options.keyProvider.describe()}`;
     return `${info.keyMode} mode: ${describeKeySource(info)}`;
   });
-  for (const extension of doctorExtensions) {
-    checks.push(...(await extension({ ...options, folderExists, queueDbExists: fs.existsSync(paths.queueDb) })));
-  }
+  checks.push(...(await queueDoctorChecks({ ...options, queueExists: fs.existsSync(paths.queueDb) })));
   return { ok: checks.every((check) => check.ok), checks };
 }

@@ -76,11 +76,11 @@ export function describeKeySource(info: Pick<FolderInfo, 'keyMode' | 'keySource'
     case 'safeStorage':
       return `OS keystore (safeStorage${info.keystoreBackend ? `, ${info.keystoreBackend}` : ''})`;
     case 'env':
-      return 'headless: STATION_DB_KEY environment variable';
+      return 'STATION_DB_KEY environment variable';
     case 'passphrase':
-      return 'headless: passphrase (scrypt)';
+      return 'passphrase (scrypt)';
     case 'keyfile':
-      return 'headless: key file in the data folder (no OS keystore protects it)';
+      return 'key file in the data folder (no OS keystore protects it)';
   }
 }
 
