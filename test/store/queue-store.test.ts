@@ -173,6 +173,17 @@ describe('queue store: jobs', () => {
     expect(store.nextCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([a2, b1, c1]);
   });
 
+  it('a template status read ahead is kept for waiting jobs only, never over the status of a send in flight', async () => {
+    const { store } = await fresh();
+    const id = store.enqueue({ classId: '6', images: [syntheticImage('a.jpg')] });
+    const snapshot = { available: true, featureVectors: 3, enrolled: '2026-02-01T00:00:00.000Z' };
+    expect(store.recordBefore(id, snapshot, 1234)).toBe(true);
+    expect(store.getJob(id)).toMatchObject({ before: snapshot, beforeAt: 1234 });
+    store.markSending(id, { before: { ...snapshot, featureVectors: 4 }, beforeAt: 2000, reference: 'r', deadlineMs: 1000, now: 2000 });
+    expect(store.recordBefore(id, { available: false, featureVectors: 0, enrolled: null }, 3000)).toBe(false);
+    expect(store.getJob(id)).toMatchObject({ before: { featureVectors: 4 }, beforeAt: 2000, state: 'sending' });
+  });
+
   it('after a crash, jobs caught mid-send are marked ambiguous (to be reconciled), never queued', async () => {
     const { store } = await fresh();
     const id = store.enqueue({ classId: '5', images: [syntheticImage('a.jpg')] });

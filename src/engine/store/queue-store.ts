@@ -34,6 +34,7 @@ interface JobRow {
   before_available: number | null;
   before_feature_vectors: number | null;
   before_enrolled: string | null;
+  before_at: number | null;
   sent_at: number | null;
   send_deadline_ms: number | null;
   image_count: number;
@@ -359,19 +360,42 @@ export class QueueStore {
    * Made durable BEFORE the request leaves: if the process dies after this, the job is found in `sending` and
    * reconciled instead of being sent blindly again. `before` is recorded only with the first send.
    */
-  markSending(id: string, args: { before: TemplateSnapshot | null; reference: string; deadlineMs: number; now: number }): void {
+  markSending(id: string, args: { before: TemplateSnapshot | null; beforeAt?: number; reference: string; deadlineMs: number; now: number }): void {
     this.guard('mark the job as sending', () =>
       this.db.transaction(() => {
-        if (args.before) {
-          this.db
-            .prepare('UPDATE jobs SET before_recorded = 1, before_available = ?, before_feature_vectors = ?, before_enrolled = ? WHERE id = ?')
-            .run(args.before.available ? 1 : 0, args.before.featureVectors, args.before.enrolled, id);
-        }
+        if (args.before) this.writeBefore(id, args.before, args.beforeAt ?? args.now);
         this.db
           .prepare("UPDATE jobs SET state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?")
           .run(args.reference, args.now, args.deadlineMs, args.now, id);
       }).immediate(),
     );
+  }
+
+  /**
+   * Records the class's template status for a job that is not being sent (read ahead by the scheduler).
+   * Refused unless the job is waiting in the queue, so it can never replace the status of a send in flight.
+   */
+  recordBefore(id: string, before: TemplateSnapshot, at: number): boolean {
+    // A read-ahead is a cache: losing it to a power cut only means reading it again, so no fsync of its own.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return this.guard('record the template status', () =>
+        this.db.transaction(() => {
+          const row = this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
+          if (!row || (row.state !== 'queued' && row.state !== 'retry_wait')) return false;
+          this.writeBefore(id, before, at);
+          return true;
+        }).immediate(),
+      );
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  private writeBefore(id: string, before: TemplateSnapshot, at: number): void {
+    this.db
+      .prepare('UPDATE jobs SET before_recorded = 1, before_available = ?, before_feature_vectors = ?, before_enrolled = ?, before_at = ? WHERE id = ?')
+      .run(before.available ? 1 : 0, before.featureVectors, before.enrolled, at, id);
   }
 
   markReconciling(id: string, now: number): void {
@@ -401,6 +425,18 @@ export class QueueStore {
    */
   markSynced(id: string, result: { now: number; serverJobId: string | null; performedAction: string | null; note?: string | null }): void {
     const keepEmbeddings = this.settings.get('embeddingRetentionDays') > 0;
+    // This commit skips its own fsync (synchronous NORMAL; the next FULL commit or checkpoint flushes it): if a
+    // power cut loses it, the job is found in `sending` and reconciled as landed. Nothing is sent twice, and
+    // the drain does one fsync per job instead of two. Enqueue and markSending stay fully synchronous.
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      this.markSyncedTransaction(id, result, keepEmbeddings);
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  private markSyncedTransaction(id: string, result: { now: number; serverJobId: string | null; performedAction: string | null; note?: string | null }, keepEmbeddings: boolean): void {
     this.guard('record the sync', () =>
       this.db.transaction(() => {
         const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
@@ -493,6 +529,7 @@ function toRecord(row: JobRow): JobRecord {
     before: row.before_recorded
       ? { available: row.before_available === 1, featureVectors: row.before_feature_vectors ?? 0, enrolled: row.before_enrolled }
       : null,
+    beforeAt: row.before_at,
     sentAt: row.sent_at,
     sendDeadlineMs: row.send_deadline_ms,
   };

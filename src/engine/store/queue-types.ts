@@ -31,6 +31,8 @@ export interface JobRecord extends JobSummary {
   seq: number;
   reference: string | null;
   before: TemplateSnapshot | null;
+  /** When `before` was read from the service (ms). */
+  beforeAt: number | null;
   sentAt: number | null;
   sendDeadlineMs: number | null;
 }

@@ -33,6 +33,8 @@ export interface SyncEngineOptions {
   concurrency?: number;
   enrollDeadlineMs?: number;
   statusDeadlineMs?: number;
+  /** A template status read ahead of the send is used only while younger than this (default 60 s). */
+  beforeFreshMs?: number;
   /** Extra wait after an ambiguous send's deadline before concluding it did not land. */
   ambiguityGraceMs?: number;
   backoff?: Partial<BackoffOptions>;
@@ -60,6 +62,7 @@ export class SyncEngine extends EventEmitter<Events> {
   private readonly enrollDeadlineMs: number;
   private readonly statusDeadlineMs: number;
   private readonly graceMs: number;
+  private readonly beforeFreshMs: number;
   private readonly pollMs: number;
   private readonly fingerprint: () => string;
   private readonly monitorOptions: MonitorOptions;
@@ -71,6 +74,8 @@ export class SyncEngine extends EventEmitter<Events> {
   private pausedFingerprint: string | null = null;
   private readonly active = new Map<string, Promise<void>>();
   private readonly busyClasses = new Set<string>();
+  /** Status reads ahead of the send (their classes count as busy meanwhile). */
+  private readonly prefetching = new Map<string, { classId: string; done: Promise<void> }>();
   private wakeTimer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private lastSyncAt: string | null = null;
@@ -89,6 +94,7 @@ export class SyncEngine extends EventEmitter<Events> {
     this.enrollDeadlineMs = options.enrollDeadlineMs ?? 60_000;
     this.statusDeadlineMs = options.statusDeadlineMs ?? 15_000;
     this.graceMs = options.ambiguityGraceMs ?? 5_000;
+    this.beforeFreshMs = options.beforeFreshMs ?? 60_000;
     this.pollMs = options.pollMs ?? 5_000;
     this.concurrencyOverride = options.concurrency;
     this.monitorOptions = { ...DEFAULT_MONITOR, random: this.random, ...options.monitor };
@@ -127,7 +133,7 @@ export class SyncEngine extends EventEmitter<Events> {
     this.pollTimer = null;
     this.wakeTimer = null;
     this.monitor?.stop();
-    await Promise.allSettled([...this.active.values()]);
+    await Promise.allSettled([...this.active.values(), ...[...this.prefetching.values()].map((entry) => entry.done)]);
     await this.transport?.close();
     this.transport = null;
     this.monitor = null;
@@ -231,24 +237,59 @@ export class SyncEngine extends EventEmitter<Events> {
     this.pump();
   }
 
+  /**
+   * Starts sends in the free slots, and reads the template status of the next few jobs ahead of time, so a
+   * slot that frees up can send at once: the status call is then off the critical path (the `concurrency`
+   * limit is about parallel Enrolls, the read-ahead adds at most as many small status reads).
+   */
   private pump(): void {
     if (!this.running || this.pausedReason || !this.transport || this.connectivity() !== 'online') {
       this.notifyIdle();
       return;
     }
-    const free = this.concurrency - this.active.size;
-    if (free > 0) {
-      let jobs: JobRecord[];
-      try {
-        jobs = this.store.nextCandidates(this.now(), this.busyClasses, free);
-      } catch (error) {
-        this.reportStoreError(error);
-        return;
+    const free = Math.max(0, this.concurrency - this.active.size);
+    const lookahead = this.concurrency;
+    const busy = new Set([...this.busyClasses, ...[...this.prefetching.values()].map((entry) => entry.classId)]);
+    let jobs: JobRecord[];
+    try {
+      jobs = this.store.nextCandidates(this.now(), busy, free + lookahead);
+    } catch (error) {
+      this.reportStoreError(error);
+      return;
+    }
+    let launched = 0;
+    for (const job of jobs) {
+      if (launched < free) {
+        this.launch(job);
+        launched += 1;
+      } else if (this.prefetching.size < lookahead && (job.state === 'queued' || job.state === 'retry_wait') && !this.hasFreshBefore(job)) {
+        this.prefetch(job);
       }
-      for (const job of jobs) this.launch(job);
     }
     this.armWake();
     this.notifyIdle();
+  }
+
+  private hasFreshBefore(job: JobRecord): boolean {
+    return job.before !== null && job.beforeAt !== null && this.now() - job.beforeAt <= this.beforeFreshMs;
+  }
+
+  private prefetch(job: JobRecord): void {
+    const transport = this.transport;
+    if (!transport) return;
+    const startedAt = this.now();
+    const done = transport
+      .templateStatus(job.classId, { deadlineMs: this.statusDeadlineMs })
+      .then((status) => {
+        this.store.recordBefore(job.id, status, startedAt);
+      })
+      // A failed read ahead costs nothing: the send reads the status itself and handles the error.
+      .catch(() => {})
+      .finally(() => {
+        this.prefetching.delete(job.id);
+        this.pump();
+      });
+    this.prefetching.set(job.id, { classId: job.classId, done });
   }
 
   private launch(job: JobRecord): void {
@@ -283,7 +324,7 @@ export class SyncEngine extends EventEmitter<Events> {
   }
 
   private isIdle(): boolean {
-    if (this.active.size > 0) return false;
+    if (this.active.size > 0 || this.prefetching.size > 0) return false;
     if (!this.running || this.pausedReason || this.connectivity() !== 'online') return true;
     try {
       return this.store.nextCandidates(this.now(), this.busyClasses, 1).length === 0;
@@ -304,12 +345,16 @@ export class SyncEngine extends EventEmitter<Events> {
   private async process(job: JobRecord): Promise<void> {
     const transport = this.transport;
     if (!transport) return;
-    let before = job.before;
     if (job.state === 'ambiguous' || job.state === 'reconciling' || job.state === 'sending') {
       const verdict = await this.reconcile(job, transport);
       if (verdict !== 'resend') return;
     }
-    if (!before) {
+    // The status to compare against if this send's outcome is lost. Re-reading it is safe here: nothing of
+    // this job is in flight (it was queued, or reconcile just found that the last send did not land).
+    let before = job.before;
+    let beforeAt = job.beforeAt ?? this.now();
+    if (!before || !this.hasFreshBefore(job)) {
+      beforeAt = this.now();
       try {
         before = await transport.templateStatus(job.classId, { deadlineMs: this.statusDeadlineMs });
       } catch (error) {
@@ -325,7 +370,7 @@ export class SyncEngine extends EventEmitter<Events> {
     }
     const attempt = job.attempts + 1;
     const reference = `${this.stationId}-${job.id}-${attempt}`;
-    this.store.markSending(job.id, { before: job.before ? null : before, reference, deadlineMs: this.enrollDeadlineMs, now: this.now() });
+    this.store.markSending(job.id, { before, beforeAt, reference, deadlineMs: this.enrollDeadlineMs, now: this.now() });
     this.emitJob(job, 'sending');
     let outcome;
     try {

@@ -30,6 +30,7 @@ export function up(db: SqliteDatabase): void {
       before_available INTEGER,
       before_feature_vectors INTEGER,
       before_enrolled TEXT,
+      before_at INTEGER,
       -- the last send: when it left and its deadline (an ambiguous send may land until then)
       sent_at INTEGER,
       send_deadline_ms INTEGER,
