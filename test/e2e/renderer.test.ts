@@ -91,7 +91,7 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-describe('renderer in Chromium', () => {
+describe('renderer in Chromium', { timeout: 150_000 }, () => {
   it('opens on Capture: mirrored camera preview, face oval, and guidance from the engine on raw frames', async () => {
     await expect(page.getByRole('heading', { name: 'Capture', level: 2 }).isVisible()).resolves.toBe(true);
     expect(await page.getByRole('tab', { name: 'Capture' }).getAttribute('aria-selected')).toBe('true');
@@ -105,7 +105,7 @@ describe('renderer in Chromium', () => {
     await page.waitForFunction(() => {
       const text = document.querySelector('[data-testid="guidance"]')?.textContent ?? '';
       return text !== '' && !/Starting|Looking for a face/.test(text);
-    }, undefined, { timeout: 45_000 });
+    }, undefined, { timeout: 90_000 });
     const said = (await guidance.textContent()) ?? '';
     expect(said.length).toBeGreaterThan(3);
     expect(frames.length).toBeGreaterThan(0);
@@ -131,14 +131,14 @@ describe('renderer in Chromium', () => {
 
     await page.getByRole('button', { name: 'Take photo' }).click();
     const verdict = page.locator('.shot-verdict').first();
-    await page.waitForFunction(() => !/Checking/.test(document.querySelector('.shot-verdict')?.textContent ?? 'Checking'), undefined, { timeout: 45_000 });
+    await page.waitForFunction(() => !/Checking/.test(document.querySelector('.shot-verdict')?.textContent ?? 'Checking'), undefined, { timeout: 90_000 });
     const analysed = (await verdict.textContent()) ?? '';
     expect(analysed.length).toBeGreaterThan(0);
     await page.screenshot({ path: path.join(results, 'renderer-capture.png') });
 
     await page.getByRole('button', { name: 'Enroll' }).click();
     const outcome = page.locator('.enroll-column [role="status"], .enroll-column [role="alert"]');
-    await outcome.waitFor({ timeout: 45_000 });
+    await outcome.waitFor({ timeout: 90_000 });
     const text = (await outcome.textContent()) ?? '';
     const jobs = await station.listJobs();
     if (/^Queued/.test(text)) {

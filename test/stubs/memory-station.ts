@@ -111,7 +111,7 @@ export class MemoryStation implements StationApi {
     return { connectivity: this.settings.get('endpoint') ? 'offline' : 'unconfigured', running: false, paused: null, counts, lastSyncAt: null, lastResult: null };
   }
 
-  async syncNow() {
+  async syncNow(): Promise<SyncStatus> {
     this.note('syncNow', []);
     const status = { ...this.status(), lastResult: 'nothing sent: no endpoint answers in the test' };
     this.syncListeners.forEach((listener) => listener(status));

@@ -46,7 +46,7 @@ export function CaptureScreen({ api }: { api: StationApi }) {
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const nextShotId = useRef(1);
-  const guidance = useLiveGuidance(api, video, camera.kind === 'on');
+  const guidance = useLiveGuidance(api, video, camera.kind === 'on', busy);
 
   const startCamera = useCallback(async () => {
     setCamera({ kind: 'starting' });

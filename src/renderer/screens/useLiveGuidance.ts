@@ -15,13 +15,14 @@ export function previewSize(width: number, height: number): { width: number; hei
 
 /**
  * Feeds raw RGBA preview frames (the upright, unmirrored picture, at most 640x480) to the engine's
- * analyzeFrame and returns its latest guidance. No JPEG round trip; no frame queue builds up.
+ * analyzeFrame and returns its latest guidance (kept while paused). No JPEG round trip; no frame queue builds up.
  */
-export function useLiveGuidance(api: StationApi, video: RefObject<HTMLVideoElement | null>, active: boolean): LiveGuidance | null {
+export function useLiveGuidance(api: StationApi, video: RefObject<HTMLVideoElement | null>, active: boolean, paused = false): LiveGuidance | null {
   const [guidance, setGuidance] = useState<LiveGuidance | null>(null);
 
   useEffect(() => {
-    if (!active) return;
+    // Paused while the engine works on a full-resolution still: live frames would only compete with it.
+    if (!active || paused) return;
     let stopped = false;
     let timer: number | undefined;
     const canvas = document.createElement('canvas');
@@ -50,7 +51,7 @@ export function useLiveGuidance(api: StationApi, video: RefObject<HTMLVideoEleme
       stopped = true;
       if (timer !== undefined) window.clearTimeout(timer);
     };
-  }, [api, video, active]);
+  }, [api, video, active, paused]);
 
   return active ? guidance : null;
 }
