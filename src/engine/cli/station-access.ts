@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import { StationError } from '../../shared/errors.js';
-import { Station } from '../station.js';
+import type { Station } from '../station.js';
 import type { CliContext } from './context.js';
 
 /** Opens the data folder's station for one command and always closes it (releasing locks and sessions). */
 export async function withStation<T>(context: CliContext, options: { create: boolean }, body: (station: Station) => Promise<T>): Promise<T> {
+  // Loaded on use: `station --help` and usage errors should not pay for ONNX, sharp, SQLite and gRPC.
+  const { Station } = await import('../station.js');
   const station = await Station.open({ dataDir: context.dataDir, keyProvider: context.keyProvider, env: context.env, create: options.create });
   try {
     return await body(station);

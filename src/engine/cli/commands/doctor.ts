@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runDoctor } from '../../doctor.js';
 import { action } from '../context.js';
 import { formatTable } from '../output.js';
 
@@ -10,6 +9,7 @@ export function registerDoctor(program: Command): void {
     .option('--no-network', 'do not contact the BWS endpoint')
     .action(
       action(async (context, options: { network: boolean }) => {
+        const { runDoctor } = await import('../../doctor.js');
         const report = await runDoctor({ dataDir: context.dataDir, keyProvider: context.keyProvider, env: context.env, network: options.network });
         if (context.json) context.out.document(report);
         else {
