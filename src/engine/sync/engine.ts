@@ -156,7 +156,17 @@ export class SyncEngine extends EventEmitter<Events> {
   }
 
   /** The operator changed the endpoint or credentials: reconnect and lift a credentials pause. */
-  async credentialsChanged(): Promise<void> {
+  credentialsChanged(): Promise<void> {
+    // One reconnection at a time: the poll may notice the change again while this one is under way.
+    this.reconnecting ??= this.reconnect().finally(() => {
+      this.reconnecting = null;
+    });
+    return this.reconnecting;
+  }
+
+  private reconnecting: Promise<void> | null = null;
+
+  private async reconnect(): Promise<void> {
     await Promise.allSettled([...this.active.values()]);
     this.monitor?.stop();
     await this.transport?.close();
@@ -230,6 +240,7 @@ export class SyncEngine extends EventEmitter<Events> {
   }
 
   private poll(): void {
+    if (this.reconnecting) return;
     if (this.pausedReason && this.pausedFingerprint !== null && this.fingerprint() !== this.pausedFingerprint) {
       void this.credentialsChanged();
       return;
