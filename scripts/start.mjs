@@ -3,7 +3,7 @@
 // sentence and points to the headless engine. It never imports the `electron` package: on a machine without
 // the binary that import tries to download it or throws. Instead it reads the same path.txt Electron's own
 // launcher reads (or ELECTRON_OVERRIDE_DIST_PATH / ELECTRON_EXEC_PATH) and checks that the file exists.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -29,7 +29,26 @@ function electronBinary(env = process.env) {
   return fs.existsSync(binary) ? binary : null;
 }
 
-const binary = electronBinary();
+/**
+ * Electron 42 fetches its binary on first use rather than at install time. Try that once (quietly, with a
+ * time limit); where the download host is unreachable this fails within a second or two.
+ */
+function tryInstallElectron() {
+  let installer;
+  try {
+    installer = createRequire(path.join(projectRoot, 'package.json')).resolve('electron/install.js');
+  } catch {
+    return;
+  }
+  process.stdout.write('Fetching the Electron binary (first start only)...\n');
+  spawnSync(process.execPath, [installer], { cwd: path.dirname(installer), stdio: 'ignore', timeout: 180_000 });
+}
+
+let binary = electronBinary();
+if (!binary && process.env.STATION_NO_ELECTRON_DOWNLOAD !== '1') {
+  tryInstallElectron();
+  binary = electronBinary();
+}
 if (!binary) {
   process.stdout.write('The Electron binary is not installed on this machine, so the window cannot open; the same engine runs headless: npx station --help / npx station doctor\n');
   process.exit(0);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { parseClassId } from '../shared/class-id.js';
-import { StationError } from '../shared/errors.js';
+import { type ErrorInfo, StationError, toErrorInfo } from '../shared/errors.js';
 import type { StationApi } from '../shared/contract.js';
 import type {
   DoctorReport,
@@ -69,6 +69,8 @@ export class Station implements StationApi {
   private sync: SyncEngine | null = null;
   private lock: SyncLock | null = null;
   private embedded: EmbeddedService | null = null;
+  /** Why background sync is not running although configured (e.g. another process holds the sync lock). */
+  private backgroundProblem: ErrorInfo | null = null;
   private readonly events = new EventEmitter<StationEvents>();
 
   private constructor(
@@ -162,6 +164,26 @@ export class Station implements StationApi {
     }
   }
 
+  /**
+   * The app's background sync: starts when BWS is configured, and stays off (with the reason in the status)
+   * when it is not, or when another process already syncs this folder.
+   */
+  async startBackgroundSync(): Promise<void> {
+    if (this.sync) return;
+    const config = resolveBwsConfig({ settings: this.store.settings, env: this.env });
+    if (config.missing.length > 0) {
+      this.backgroundProblem = null;
+    } else {
+      try {
+        await this.startSync({ purpose: 'Enrollment Station app' });
+        this.backgroundProblem = null;
+      } catch (error) {
+        this.backgroundProblem = toErrorInfo(error);
+      }
+    }
+    this.events.emit('syncStatus', await this.syncStatus());
+  }
+
   get syncEngine(): SyncEngine | null {
     return this.sync;
   }
@@ -237,7 +259,15 @@ export class Station implements StationApi {
 
   async syncStatus(): Promise<SyncStatus> {
     if (this.sync) return this.sync.status();
-    return { connectivity: 'unconfigured', running: false, paused: null, counts: this.store.counts(), lastSyncAt: null, lastResult: null };
+    const configured = resolveBwsConfig({ settings: this.store.settings, env: this.env }).missing.length === 0;
+    return {
+      connectivity: configured ? 'offline' : 'unconfigured',
+      running: false,
+      paused: this.backgroundProblem,
+      counts: this.store.counts(),
+      lastSyncAt: null,
+      lastResult: null,
+    };
   }
 
   async getSettings(): Promise<SettingView[]> {
@@ -248,7 +278,11 @@ export class Station implements StationApi {
     if (!isSettingName(name)) throw new StationError('USAGE', `Unknown setting "${name}".`);
     this.store.settings.set(name, value);
     this.store.audit.append('setting_changed', null, { name });
-    if (['endpoint', 'clientId', 'key', 'caFile', 'insecure'].includes(name)) await this.sync?.credentialsChanged();
+    if (['endpoint', 'clientId', 'key', 'caFile', 'insecure'].includes(name)) {
+      if (this.sync) await this.sync.credentialsChanged();
+      else await this.startBackgroundSync();
+      this.events.emit('syncStatus', await this.syncStatus());
+    }
   }
 
   onSyncStatus(listener: (status: SyncStatus) => void): () => void {

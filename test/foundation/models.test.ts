@@ -12,8 +12,18 @@ function runInstaller(manifestPath: string) {
   return spawnSync(process.execPath, [installer], { encoding: 'utf8', env: { ...process.env, STATION_MODEL_MANIFEST: manifestPath } });
 }
 
+interface RawModelEntry {
+  file: string;
+  sha256: string;
+  [field: string]: unknown;
+}
+interface RawManifest {
+  models: Record<string, RawModelEntry>;
+  [field: string]: unknown;
+}
+
 /** A copy of the real manifest in a temp folder, optionally edited. */
-function manifestCopy(edit: (manifest: Record<string, any>) => void = () => {}): string {
+function manifestCopy(edit: (manifest: RawManifest) => void = () => {}): string {
   const dir = tempDir('station-models-');
   const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'models', 'manifest.json'), 'utf8'));
   edit(manifest);
@@ -39,7 +49,7 @@ describe('model manifest and installer', () => {
 
   it('installs a missing file from the cached tarball and verifies it', () => {
     const file = manifestCopy((manifest) => {
-      manifest.models = { eyes: manifest.models.eyes };
+      manifest.models = { eyes: manifest.models.eyes! };
     });
     const result = runInstaller(file);
     expect(result.status, result.stderr).toBe(0);
@@ -50,7 +60,7 @@ describe('model manifest and installer', () => {
 
   it('fails loudly when a file does not match its sha256, and installs nothing', () => {
     const file = manifestCopy((manifest) => {
-      manifest.models = { eyes: { ...manifest.models.eyes, sha256: '0'.repeat(64) } };
+      manifest.models = { eyes: { ...manifest.models.eyes!, sha256: '0'.repeat(64) } };
     });
     const result = runInstaller(file);
     expect(result.status).toBe(1);
@@ -72,7 +82,7 @@ describe('model manifest and installer', () => {
 
   it('rejects a malformed manifest with the place of the problem', () => {
     const file = manifestCopy((manifest) => {
-      manifest.models.detector.sha256 = 'not-a-hash';
+      manifest.models.detector!.sha256 = 'not-a-hash';
     });
     expect(() => loadManifest(file)).toThrow(/models\.detector\.sha256/);
   });

@@ -11,7 +11,8 @@ function start(env: NodeJS.ProcessEnv) {
   const clean = { ...process.env };
   delete clean.ELECTRON_EXEC_PATH;
   delete clean.ELECTRON_OVERRIDE_DIST_PATH;
-  return spawnSync(process.execPath, [path.join(repo, 'scripts/start.mjs')], { cwd: repo, env: { ...clean, ...env }, encoding: 'utf8', timeout: 30_000 });
+  // Tests never try the first-start binary download (it would reach for the network).
+  return spawnSync(process.execPath, [path.join(repo, 'scripts/start.mjs')], { cwd: repo, env: { ...clean, STATION_NO_ELECTRON_DOWNLOAD: '1', ...env }, encoding: 'utf8', timeout: 30_000 });
 }
 
 describe('npm start without the Electron binary', () => {

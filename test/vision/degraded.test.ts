@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QualityCheck } from '../../src/shared/schemas.js';
 import { type StillAnalysis, type VisionEngine, createVisionEngine } from '../../src/engine/vision/index.js';
@@ -31,7 +31,7 @@ function newlyFailed(before: StillAnalysis, after: StillAnalysis): string[] {
     .map((a) => a.check);
 }
 
-async function degrade(name: string, edit: (image: sharp.Sharp, ied: number, eyeMidX: number) => Promise<sharp.Sharp> | sharp.Sharp): Promise<StillAnalysis> {
+async function degrade(name: string, edit: (image: Sharp, ied: number, eyeMidX: number) => Promise<Sharp> | Sharp): Promise<StillAnalysis> {
   const original = base.get(name)!;
   const face = original.faces[original.primary!]!;
   const ied = Math.hypot(face.leftEye.x - face.rightEye.x, face.leftEye.y - face.rightEye.y);

@@ -95,7 +95,7 @@ describe('live guidance', () => {
   });
 
   it('a frame without a face asks the person to step in', async () => {
-    const { data, info } = await sharp({ create: { width: 640, height: 480, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 25 } } }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 25 } } }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     const g = await guide({ width: info.width, height: info.height, data: new Uint8Array(data) });
     expect(g.faceFound).toBe(false);
     expect(g.ready).toBe(false);
