@@ -1,11 +1,11 @@
-import sharp, { type Metadata } from 'sharp';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { StationError } from '../../shared/errors.js';
 import type { Raster } from './raster.js';
 
 /**
  * Decoding with sharp: EXIF orientation applied (coordinates are of the upright image), alpha flattened onto
  * white, any colour space (grayscale, CMYK, 16-bit, palette) converted to 8-bit sRGB, first frame of animations.
- * The header is read first, so a decompression bomb is refused before any pixel is decoded.
+ * A decompression bomb is refused from its header (limitInputPixels) before any pixel is decoded.
  */
 export interface DecodeLimits {
   maxFileBytes: number;
@@ -13,10 +13,8 @@ export interface DecodeLimits {
   minSide: number;
 }
 
-export interface DecodedImage extends Raster {
-  /** The container format sharp saw (jpeg, png, gif, webp, ...). */
-  format: string;
-}
+/** Upright 8-bit RGB pixels (EXIF orientation applied). */
+export type DecodedImage = Raster;
 
 export function checkFileSize(bytes: Uint8Array, limits: DecodeLimits): void {
   if (bytes.length === 0) throw new StationError('IMAGE_EMPTY', 'The file is empty (0 bytes): choose the photo again or re-export it.');
@@ -46,23 +44,32 @@ export async function probe(bytes: Uint8Array, limits: DecodeLimits): Promise<{ 
   return { width: swap ? meta.height : meta.width, height: swap ? meta.width : meta.height, format: meta.format };
 }
 
-/** Full-resolution upright 8-bit RGB. */
+/**
+ * Full-resolution upright 8-bit RGB. The decode itself refuses a bomb from the header (limitInputPixels), so
+ * the header is read separately only when decoding fails, to turn the failure into a precise message.
+ */
 export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits): Promise<DecodedImage> {
-  const { format } = await probe(bytes, limits);
+  checkFileSize(bytes, limits);
+  let decoded: { data: Buffer; info: OutputInfo };
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error', pages: 1 })
+    decoded = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error', pages: 1 })
       .rotate()
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels after conversion`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3, format };
   } catch (error) {
-    if (error instanceof StationError) throw error;
+    // Throws the specific error (empty, not an image, too many pixels, too small) when the header shows one.
+    await probe(bytes, limits);
     throw unreadable(error);
   }
+  const { data, info } = decoded;
+  if (Math.min(info.width, info.height) < limits.minSide) {
+    throw new StationError('IMAGE_TOO_SMALL', `The image is only ${info.width}x${info.height} pixels; a face photo needs at least ${limits.minSide} pixels on each side (480x640 recommended).`);
+  }
+  if (info.channels !== 3) throw new StationError('IMAGE_UNREADABLE', `The image decoded to ${info.channels} colour channels instead of RGB: re-save it as an ordinary JPEG or PNG.`);
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: 3 };
 }
 
 function unreadable(error: unknown): StationError {
@@ -78,21 +85,15 @@ function unreadable(error: unknown): StationError {
 }
 
 /**
- * The detector's 320x240 input decoded at reduced size (JPEG shrink-on-load: libjpeg decodes at 1/2, 1/4
- * or 1/8 scale), stretched like the detector was trained. Runs alongside the full decode.
+ * A whole-image resize of an already decoded raster by libvips (box shrink, then a linear reduce: an area
+ * average, so a large photo does not alias), stretched like the detector was trained. Cheaper than a second
+ * decode at reduced size: the shrink-on-load factor is limited by the smaller of the two scales, so that
+ * decode was nearly as costly as the full one, and both competed for the same two cores.
  */
-export async function decodeForDetection(bytes: Uint8Array, limits: DecodeLimits, width: number, height: number): Promise<Raster> {
-  try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error', pages: 1 })
-      .rotate()
-      .resize(width, height, { fit: 'fill', fastShrinkOnLoad: true, kernel: 'linear' })
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels };
-  } catch (error) {
-    throw unreadable(error);
-  }
+export async function resizeRaster(image: Raster, width: number, height: number): Promise<Raster> {
+  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels as 3 | 4 } })
+    .resize(width, height, { fit: 'fill', kernel: 'linear' })
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, channels: info.channels };
 }

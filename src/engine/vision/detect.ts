@@ -1,6 +1,7 @@
 import type * as ort from 'onnxruntime-node';
+import { resizeRaster } from './decode.js';
 import type { Raster } from './raster.js';
-import { sampleRect, toPlanar } from './raster.js';
+import { planarFromBytes, sampleRect, toPlanar } from './raster.js';
 import { run, tensor } from './sessions.js';
 
 /**
@@ -16,10 +17,22 @@ export interface Detection {
   score: number;
 }
 
-/** The detector input from any raster: the whole image stretched to 320x240. */
+const DETECT_MEAN = [127, 127, 127];
+const DETECT_STD = [128, 128, 128];
+
+/** The detector input from any raster: the whole image stretched to 320x240 (cheap for <= 640x480 frames). */
 export function detectorInput(image: Raster): Float32Array {
   const rgb = sampleRect(image, { x: 0, y: 0, w: image.width, h: image.height }, DETECT_WIDTH, DETECT_HEIGHT);
-  return toPlanar(rgb, DETECT_WIDTH * DETECT_HEIGHT, [127, 127, 127], [128, 128, 128]);
+  return toPlanar(rgb, DETECT_WIDTH * DETECT_HEIGHT, DETECT_MEAN, DETECT_STD);
+}
+
+/**
+ * The detector input of a full-resolution still: libvips shrinks the decoded pixels (multi-threaded, an
+ * area average) where the JavaScript box filter would read up to 64 samples per output pixel.
+ */
+export async function stillDetectorInput(image: Raster): Promise<Float32Array> {
+  if (image.width <= 2 * DETECT_WIDTH && image.height <= 2 * DETECT_HEIGHT) return detectorInput(image);
+  return planarFromBytes(await resizeRaster(image, DETECT_WIDTH, DETECT_HEIGHT), DETECT_MEAN, DETECT_STD);
 }
 
 export async function detectFaces(

@@ -122,6 +122,20 @@ export function toPlanar(rgb: Float32Array, pixels: number, mean: readonly numbe
   return out;
 }
 
+/** Interleaved 8-bit RGB(A) pixels straight to a planar NCHW tensor with per-channel (p - mean) / std. */
+export function planarFromBytes(image: Raster, mean: readonly number[], std: readonly number[]): Float32Array {
+  const pixels = image.width * image.height;
+  const { data, channels } = image;
+  const out = new Float32Array(pixels * 3);
+  for (let c = 0; c < 3; c++) {
+    const m = mean[c] ?? 0;
+    const s = 1 / (std[c] ?? 1);
+    const base = c * pixels;
+    for (let i = 0, p = c; i < pixels; i++, p += channels) out[base + i] = (data[p]! - m) * s;
+  }
+  return out;
+}
+
 /** Interleaved RGB floats -> luminance (0.299R + 0.587G + 0.114B), scaled by `scale`. */
 export function toGray(rgb: Float32Array, pixels: number, scale = 1): Float32Array {
   const out = new Float32Array(pixels);

@@ -2,8 +2,8 @@ import { StationError, toErrorInfo } from '../../shared/errors.js';
 import type { ImageAnalysis } from '../../shared/schemas.js';
 import { alignFace } from './align.js';
 import type { QualityThresholds } from './config.js';
-import { type DecodedImage, decodeForDetection, decodeImage, probe } from './decode.js';
-import { DETECT_HEIGHT, DETECT_WIDTH, type Detection, boxArea, choosePrimary, detectFaces, detectorInput } from './detect.js';
+import { type DecodedImage, decodeImage } from './decode.js';
+import { type Detection, boxArea, choosePrimary, detectFaces, stillDetectorInput } from './detect.js';
 import { embedFace } from './embed.js';
 import { eyesOpenScore } from './eyes.js';
 import { type Point, distance } from './geometry.js';
@@ -12,7 +12,6 @@ import { livenessScore } from './liveness.js';
 import { measureFace } from './photometry.js';
 import { type RawPose, estimatePose } from './pose.js';
 import { type FaceFacts, assessStill } from './quality.js';
-import { toPlanar } from './raster.js';
 import type { Sessions } from './sessions.js';
 import type { AnalyzeOptions, StageTimings, StillAnalysis } from './types.js';
 
@@ -29,28 +28,20 @@ export async function analyzeStill(sessions: Sessions, t: QualityThresholds, byt
   const start = now();
   let image: DecodedImage;
   let detectInput: Float32Array;
+  let mark = start;
   try {
-    const header = await probe(bytes, t);
-    if (header.format === 'jpeg') {
-      // JPEG: a second, shrink-on-load decode feeds the detector while the full decode is still running.
-      const full = decodeImage(bytes, t);
-      // Handled below by `await full`; this only keeps an early rejection from being reported as unhandled.
-      full.catch(() => undefined);
-      const small = await decodeForDetection(bytes, t, DETECT_WIDTH, DETECT_HEIGHT);
-      timings.decodeSmall = now() - start;
-      detectInput = toPlanar(Float32Array.from(small.data), DETECT_WIDTH * DETECT_HEIGHT, [127, 127, 127], [128, 128, 128]);
-      image = await full;
-    } else {
-      image = await decodeImage(bytes, t);
-      detectInput = detectorInput(image);
-    }
+    // One decode to upright RGB; the detector's 320x240 is derived from those pixels, not decoded again.
+    image = await decodeImage(bytes, t);
+    timings.decode = now() - start;
+    mark = now();
+    detectInput = await stillDetectorInput(image);
+    timings.detectInput = now() - mark;
   } catch (error) {
     if (!(error instanceof StationError)) throw error;
     return { file: name, ok: false, error: toErrorInfo(error), width: 0, height: 0, faces: [], primary: null, assessments: [], accepted: false, profile };
   }
-  timings.decode = now() - start;
 
-  let mark = now();
+  mark = now();
   const detections = (await detectFaces(sessions.detector, detectInput, image.width, image.height, t.detectScoreMin, t.nmsIou)).slice(0, MAX_FACES);
   timings.detect = now() - mark;
 

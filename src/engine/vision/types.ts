@@ -7,7 +7,7 @@ import type { ImageAnalysis, LiveFrame, LiveGuidance } from '../../shared/schema
 export type GateProfile = 'enrollment' | 'icao';
 
 /** Milliseconds per stage of one analysis (filled in when the caller passes an object; used by the bench). */
-export type StageTimings = Partial<Record<'decode' | 'decodeSmall' | 'detect' | 'landmarks' | 'align' | 'embed' | 'liveness' | 'pose' | 'eyes' | 'photometry' | 'quality' | 'total', number>>;
+export type StageTimings = Partial<Record<'decode' | 'detectInput' | 'detect' | 'landmarks' | 'align' | 'embed' | 'liveness' | 'pose' | 'eyes' | 'photometry' | 'quality' | 'total', number>>;
 
 export interface AnalyzeOptions {
   /** Shown in results and errors (a file name); never a path to biometric data in logs. */
