@@ -1,8 +1,9 @@
 import type { ModelManifest } from '../models/manifest.js';
-import { loadManifest, requireVerifiedModels } from '../models/manifest.js';
+import { loadManifest } from '../models/manifest.js';
 import { type QualityThresholds, resolveThresholds } from './config.js';
 import { faceThumbnail, portraitCrop } from './crop.js';
 import { analyzeFrame } from './live.js';
+import { resolveModelFiles } from './model-files.js';
 import { createSessions, releaseSessions } from './sessions.js';
 import { analyzeStill } from './still.js';
 import type { VisionEngine } from './types.js';
@@ -17,16 +18,19 @@ export interface VisionEngineOptions {
   thresholds?: Partial<QualityThresholds>;
   /** Intra-op threads per session: 1, or 2 with spinning disabled (default 2: faster in npm run bench:vision on 2 cores). */
   threads?: 1 | 2;
-  /** Skip hashing the model files (the bench measures bare loading). Default false. */
+  /**
+   * Skip the sha256 check of the model files (the bench measures bare loading). Default false: files are
+   * hashed unless unchanged since a verified hash (models/.verified.json; see model-files.ts).
+   */
   skipVerify?: boolean;
 }
 
 /** Creates the engine: verifies and loads the six models once; every call reuses the sessions. */
 export async function createVisionEngine(options: VisionEngineOptions = {}): Promise<VisionEngine> {
   const manifest = options.manifest ?? loadManifest();
-  if (!options.skipVerify) requireVerifiedModels(manifest);
   const thresholds = resolveThresholds(options.thresholds);
-  const sessions = await createSessions(manifest, options.threads ?? 2);
+  const models = resolveModelFiles(manifest, { verify: !options.skipVerify });
+  const sessions = await createSessions(manifest, options.threads ?? 2, models);
   let closed = false;
   return {
     analyzeStill: (image, analyzeOptions) => analyzeStill(sessions, thresholds, image, analyzeOptions),

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { StationError } from '../../shared/errors.js';
 import { type ModelManifest, type ModelRole, MODEL_ROLES, modelFilePath } from '../models/manifest.js';
+import { type ModelSource, resolveModelFiles } from './model-files.js';
 
 /**
  * The six ONNX sessions, created once per engine. onnxruntime's default thread spinning starves the JS and
@@ -20,19 +21,28 @@ export function sessionOptions(threads: 1 | 2): ort.InferenceSession.SessionOpti
   };
 }
 
-export async function createSessions(manifest: ModelManifest, threads: 1 | 2): Promise<Sessions> {
+/**
+ * Creates the six sessions from what resolveModelFiles found (the verified files, or their rewritten copies
+ * without PRelu nodes); unverified when `sources` is not given.
+ */
+export async function createSessions(manifest: ModelManifest, threads: 1 | 2, sources?: Record<ModelRole, ModelSource>): Promise<Sessions> {
+  const files = sources ?? resolveModelFiles(manifest, { verify: false });
   const options = sessionOptions(threads);
   const entries = await Promise.all(
     MODEL_ROLES.map(async (role) => {
       const file = modelFilePath(manifest, role);
       try {
-        return [role, await ort.InferenceSession.create(file, options)] as const;
+        return [role, await createSession(files[role].load, options)] as const;
       } catch (error) {
         throw new StationError('MODEL_MISSING', `Cannot load the ${role} model (${file}): ${(error as Error).message}. Run \`npm run models\`.`, { cause: error });
       }
     }),
   );
   return Object.fromEntries(entries) as Sessions;
+}
+
+function createSession(load: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  return typeof load === 'string' ? ort.InferenceSession.create(load, options) : ort.InferenceSession.create(load, options);
 }
 
 export function tensor(data: Float32Array, dims: readonly number[]): ort.Tensor {

@@ -1,0 +1,191 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { StationError } from '../../shared/errors.js';
+import { type ModelManifest, type ModelRole, MODEL_ROLES, modelFilePath } from '../models/manifest.js';
+import { rewritePRelu } from './prelu-rewrite.js';
+
+/**
+ * Finds the model files the engine loads, keeping the guarantee that a tampered or wrong file is refused
+ * without hashing ~15 MB at every start (about half a second here):
+ * - A file whose sha256 matched is remembered in `.verified.json` next to the manifest with its size, mtime,
+ *   ctime and inode, and hashed again only when one of those changed (any write, copy or `touch` changes
+ *   ctime, which ordinary programs cannot set back). `station doctor` does not use this: it hashes in full.
+ * - Models with PRelu nodes are loaded from a rewritten copy (see prelu-rewrite.ts) kept in `.cache/` next to
+ *   the manifest, named by the source's sha256 and verified the same way against the hash recorded when it
+ *   was written. Rewriting in memory at each start would cost more than it saves (copies of several MB).
+ * A read-only models folder only means no cache: each start hashes and rewrites in memory.
+ */
+export const VERIFIED_CACHE = '.verified.json';
+
+interface FileFacts {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+interface VerifiedEntry extends FileFacts {
+  sha256: string;
+}
+
+interface VerifiedCache {
+  formatVersion: 1;
+  /** Absolute path -> facts at the time its sha256 was computed. */
+  files: Record<string, VerifiedEntry>;
+  /** Source sha256 -> sha256 of its rewritten copy, or null when the model needs no rewrite. */
+  rewrites: Record<string, string | null>;
+}
+
+export interface ModelSource {
+  role: ModelRole;
+  /** The manifest's file for this role. */
+  file: string;
+  /** What onnxruntime loads: a path (the file or its verified rewritten copy) or bytes rewritten in memory. */
+  load: string | Uint8Array;
+  /** How the manifest's file was checked: 'hashed' now, 'cached' (unchanged since hashed), 'skipped'. */
+  verification: 'hashed' | 'cached' | 'skipped';
+}
+
+export function verifiedCachePath(manifest: ModelManifest): string {
+  return path.join(path.dirname(manifest.path), VERIFIED_CACHE);
+}
+
+function rewrittenPath(manifest: ModelManifest, sourceSha: string): string {
+  return path.join(path.dirname(manifest.path), '.cache', `prelu-${sourceSha}.onnx`);
+}
+
+function readCache(file: string): VerifiedCache {
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<VerifiedCache>;
+    if (parsed.formatVersion === 1 && typeof parsed.files === 'object' && parsed.files && typeof parsed.rewrites === 'object' && parsed.rewrites) {
+      return parsed as VerifiedCache;
+    }
+  } catch {
+    // Missing or unreadable: start empty (everything is hashed).
+  }
+  return { formatVersion: 1, files: {}, rewrites: {} };
+}
+
+function writeFileAtomic(file: string, data: string | Uint8Array): boolean {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, data);
+    fs.renameSync(temp, file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const factsOf = (stat: fs.Stats): FileFacts => ({ size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino });
+const sameFacts = (a: FileFacts, b: FileFacts): boolean => a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** The file's bytes read through one descriptor, with its facts before and after (null if it changed meanwhile). */
+function readStable(file: string): { bytes: Uint8Array; facts: FileFacts | null } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const before = factsOf(fs.fstatSync(fd));
+    const bytes = fs.readFileSync(fd);
+    const after = factsOf(fs.fstatSync(fd));
+    return { bytes, facts: sameFacts(before, after) && bytes.length === before.size ? before : null };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function statFacts(file: string): FileFacts | null {
+  try {
+    return factsOf(fs.statSync(file));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What to load for each model, the manifest's files verified against their sha256 (unless verify is false).
+ * Throws MODEL_MISSING or MODEL_CHECKSUM naming every file that is not ready.
+ */
+export function resolveModelFiles(manifest: ModelManifest, options: { verify?: boolean } = {}): Record<ModelRole, ModelSource> {
+  const verify = options.verify !== false;
+  const cacheFile = verifiedCachePath(manifest);
+  const cache = readCache(cacheFile);
+  let changed = false;
+  const remember = (file: string, facts: FileFacts | null, sha: string): void => {
+    if (!facts) return;
+    cache.files[path.resolve(file)] = { ...facts, sha256: sha };
+    changed = true;
+  };
+  /** True when the file is unchanged since it was hashed to `sha`. */
+  const knownAs = (file: string, facts: FileFacts | null, sha: string): boolean => {
+    const entry = cache.files[path.resolve(file)];
+    return Boolean(facts && entry && entry.sha256 === sha && sameFacts(entry, facts));
+  };
+
+  const problems: Array<{ file: string; missing: boolean; detail: string }> = [];
+  const sources: Partial<Record<ModelRole, ModelSource>> = {};
+  for (const role of MODEL_ROLES) {
+    const file = modelFilePath(manifest, role);
+    const expected = manifest.models[role].sha256;
+    const facts = statFacts(file);
+    if (!facts) {
+      const missing = !fs.existsSync(file);
+      problems.push({ file, missing, detail: missing ? 'missing: run `npm run models`' : 'unreadable' });
+      continue;
+    }
+    let bytes: Uint8Array | null = null;
+    let verification: ModelSource['verification'] = 'skipped';
+    if (verify) {
+      if (knownAs(file, facts, expected)) {
+        verification = 'cached';
+      } else {
+        const read = readStable(file);
+        bytes = read.bytes;
+        const actual = sha256(bytes);
+        if (actual !== expected) {
+          problems.push({ file, missing: false, detail: `sha256 mismatch (${actual.slice(0, 12)}...): run \`npm run models\`` });
+          continue;
+        }
+        remember(file, read.facts, actual);
+        verification = 'hashed';
+      }
+    }
+
+    // The rewritten copy, when this model has PRelu nodes (known from an earlier start, or found now).
+    let load: string | Uint8Array = file;
+    const rewrittenSha = cache.rewrites[expected];
+    const copy = rewrittenPath(manifest, expected);
+    if (rewrittenSha === null) {
+      load = file;
+    } else if (rewrittenSha !== undefined && knownAs(copy, statFacts(copy), rewrittenSha)) {
+      load = copy;
+    } else {
+      const source = bytes ?? fs.readFileSync(file);
+      // Only bytes that match the manifest may leave a rewritten copy that later starts trust.
+      const trusted = bytes !== null || sha256(source) === expected;
+      const rewritten = rewritePRelu(source);
+      if (!trusted) {
+        load = rewritten.rewritten > 0 ? rewritten.bytes : file;
+      } else if (rewritten.rewritten === 0) {
+        cache.rewrites[expected] = null;
+        changed = true;
+      } else if (writeFileAtomic(copy, rewritten.bytes)) {
+        const sha = sha256(rewritten.bytes);
+        cache.rewrites[expected] = sha;
+        remember(copy, statFacts(copy), sha);
+        load = copy;
+      } else {
+        load = rewritten.bytes;
+      }
+    }
+    sources[role] = { role, file, load, verification };
+  }
+  if (changed) writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 1)}\n`);
+  if (problems.length > 0) {
+    const code = problems.some((p) => p.missing) ? 'MODEL_MISSING' : 'MODEL_CHECKSUM';
+    throw new StationError(code, `Model files not ready: ${problems.map((p) => `${path.basename(p.file)} ${p.detail}`).join('; ')}.`);
+  }
+  return sources as Record<ModelRole, ModelSource>;
+}
