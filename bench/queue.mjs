@@ -235,7 +235,8 @@ async function drainComparison({ work, keyProvider, engineFor, port, credentials
 
 if (process.argv[2] === '--serve') {
   // Child: the store-only local service on 127.0.0.1:0; prints its port.
-  const { startStoreOnlyBws } = await dist('engine/bws-local/server.js');
+  // Always the repo's own build: BENCH_DIST swaps only the station side (to compare builds on one server).
+  const { startStoreOnlyBws } = await import(pathToFileURL(path.join(root, 'dist', 'engine/bws-local/server.js')).href);
   const service = await startStoreOnlyBws({ clientId: process.env.BENCH_CLIENT_ID, key: process.env.BENCH_KEY, dataDir: process.argv[3], dbKey: randomBytes(32), port: 0 });
   process.send({ port: service.port });
   process.on('message', async (message) => {
