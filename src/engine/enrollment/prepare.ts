@@ -64,6 +64,8 @@ export interface PrepareOptions {
   profile: GateProfile;
   /** Queue even when the face looks like another class id. */
   force: boolean;
+  /** Size budget of the whole request (default: BWS's 50 MB less a margin). */
+  maxRequestBytes?: number;
 }
 
 /**
@@ -111,7 +113,7 @@ export async function prepareEnrollment(options: PrepareOptions): Promise<Prepar
     result.warnings.push(`${message} Queued anyway (--force).`);
   }
 
-  const pngs = await cropWithinLimit(options.vision, candidates);
+  const pngs = await cropWithinLimit(options.vision, candidates, options.maxRequestBytes ?? MAX_REQUEST_BYTES);
   candidates.forEach((candidate, index) => {
     result.accepted.push({
       name: candidate.source.name,
@@ -145,15 +147,15 @@ function closestOtherClass(embeddings: Float32Array[], gallery: readonly Gallery
 }
 
 /** Crops every image at the recommended size and shrinks them all until the request fits under the limit. */
-async function cropWithinLimit(vision: VisionEngine, candidates: Array<{ source: SourceImage; analysis: StillAnalysis }>): Promise<Buffer[]> {
+async function cropWithinLimit(vision: VisionEngine, candidates: Array<{ source: SourceImage; analysis: StillAnalysis }>, limit: number): Promise<Buffer[]> {
   let maxWidth = PORTRAIT_MAX_WIDTH;
   for (let round = 0; round < 6; round += 1) {
     const pngs: Buffer[] = [];
     for (const candidate of candidates) pngs.push(await vision.portraitCrop(candidate.source.bytes, candidate.analysis, maxWidth));
     const total = pngs.reduce((sum, png) => sum + png.length, 0);
-    if (total <= MAX_REQUEST_BYTES) return pngs;
+    if (total <= limit) return pngs;
     // PNG size scales roughly with the pixel count: shrink the width by the square root of the excess.
-    maxWidth = Math.max(240, Math.floor(maxWidth * Math.sqrt(MAX_REQUEST_BYTES / total) * 0.95));
+    maxWidth = Math.max(240, Math.floor(maxWidth * Math.sqrt(limit / total) * 0.95));
   }
   throw new StationError('NO_ACCEPTABLE_IMAGE', 'The images do not fit in one 50 MB BWS request even after downscaling; enroll fewer images at once.');
 }
