@@ -150,6 +150,9 @@ describe('failure classification from real failures', () => {
   it('maps every table row of decisions.md', () => {
     const row = (code: number, details = '') => classifyFailure({ code, details, metadata: new grpc.Metadata() });
     expect(row(grpc.status.UNAVAILABLE, 'No connection established').class).toBe('retryable');
+    // A connect timeout or reset before the socket opened: nothing was sent, so a plain retry is safe.
+    expect(row(grpc.status.UNAVAILABLE, 'No connection established. Last error: Error: connect ETIMEDOUT 10.255.255.1:443. Resolution note: ').class).toBe('retryable');
+    expect(row(grpc.status.UNAVAILABLE, 'No connection established. Last error: Error: read ECONNRESET').class).toBe('retryable');
     expect(row(grpc.status.CANCELLED, 'Call cancelled').class).toBe('retryable');
     expect(row(grpc.status.RESOURCE_EXHAUSTED, 'quota exceeded')).toMatchObject({ class: 'retryable', backoff: 'quota' });
     expect(row(grpc.status.RESOURCE_EXHAUSTED, 'Received message larger than max (51000010 vs. 50000000)').class).toBe('permanent');

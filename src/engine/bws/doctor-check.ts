@@ -4,7 +4,7 @@ import type { SettingsStore } from '../store/settings.js';
 import { BwsClient } from './client.js';
 import { clientOptionsFrom, resolveBwsConfig } from './config.js';
 import { parseEndpoint } from './endpoint.js';
-import { BwsCallError, classifyFailure } from './errors.js';
+import { BwsCallError, classifyFailure, tidyGrpcDetails } from './errors.js';
 import { decodeClientKey } from './token.js';
 
 /**
@@ -65,7 +65,7 @@ export async function endpointDoctorChecks(input: { settings?: SettingsStore | u
     const version = result.metadata.bwsVersion ? `, bws-version ${result.metadata.bwsVersion}` : '';
     checks.push({ name: 'bws readiness', ok: result.response.status === 'SERVING', detail: `${result.response.status} in ${Date.now() - started} ms${version}` });
   } catch (error) {
-    const detail = error instanceof BwsCallError ? `${error.grpcCodeName}: ${classifyFailure(error).message}` : toErrorInfo(error).message;
+    const detail = error instanceof BwsCallError ? `${error.grpcCodeName}: ${tidyGrpcDetails(error.grpcDetails) || classifyFailure(error).message}` : toErrorInfo(error).message;
     checks.push({ name: 'bws readiness', ok: false, detail });
   } finally {
     client?.close();

@@ -119,13 +119,24 @@ export function classifyFailure(error: unknown): FailureInfo {
   return { class: 'retryable', code: 'INTERNAL', message: `Unexpected failure while calling BWS: ${message}`, grpcCode: null, maxAttempts: BOUNDED_RETRY_ATTEMPTS, backoff: 'normal' };
 }
 
-function classifyGrpc(code: number, details: string): FailureInfo {
+/** grpc-js wraps socket errors in resolver boilerplate; keep the part a person can act on. */
+export function tidyGrpcDetails(details: string): string {
+  return details
+    .replace(/No connection established\.\s*Last error:\s*(Error:\s*)?/i, '')
+    .replace(/\.?\s*Resolution note:\s*\)?\s*$/i, '')
+    .replace(/\.?\s*Resolution note:\s*/i, '; ')
+    .trim();
+}
+
+function classifyGrpc(code: number, rawDetails: string): FailureInfo {
   const name = grpcCodeName(code);
+  const details = tidyGrpcDetails(rawDetails);
   const said = details ? ` (${details})` : '';
   const info = (cls: FailureClass, message: string, extra: Partial<FailureInfo> = {}): FailureInfo => ({ class: cls, code: name, message, grpcCode: code, ...extra });
   switch (code) {
     case GrpcStatus.UNAVAILABLE:
-      if (LOST_AFTER_SENDING.test(details)) {
+      // "No connection established": the socket never opened, so nothing was sent, whatever the socket error.
+      if (LOST_AFTER_SENDING.test(details) && !/No connection established/i.test(rawDetails)) {
         return info('ambiguous', `The connection to BWS was lost after the request was sent${said}: the enrollment may or may not have been stored. The template status is checked before anything is re-sent.`);
       }
       return info('retryable', `The BWS service cannot be reached${said}. The job waits and is retried.`, { backoff: 'normal' });
