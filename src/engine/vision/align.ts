@@ -1,5 +1,5 @@
 import { type Affine, type Point, invert, similarity } from './geometry.js';
-import { type Raster, bilinear } from './raster.js';
+import type { Raster } from './raster.js';
 
 /** ArcFace's 112x112 five-point template (eyes, nose tip, mouth corners; image-left first). */
 export const ARCFACE_TEMPLATE: readonly Point[] = [
@@ -22,7 +22,7 @@ export function alignFace(image: Raster, five: readonly Point[], size = ALIGNED_
   const scale = Math.hypot(back[0], back[3]);
   const k = Math.max(1, Math.min(6, Math.round(scale)));
   const out = new Float32Array(size * size * 3);
-  const tmp = new Float32Array(3);
+  const { data, width, height, channels } = image;
   const inv = 1 / (k * k);
   let o = 0;
   for (let v = 0; v < size; v++) {
@@ -32,8 +32,30 @@ export function alignFace(image: Raster, five: readonly Point[], size = ALIGNED_
         const vv = v + (j + 0.5) / k - 0.5;
         for (let i = 0; i < k; i++) {
           const uu = u + (i + 0.5) / k - 0.5;
-          bilinear(image.data, image.width, image.height, image.channels, back[0] * uu + back[1] * vv + back[2], back[3] * uu + back[4] * vv + back[5], tmp, 0);
-          r += tmp[0]!; g += tmp[1]!; b += tmp[2]!;
+          // Bilinear read (inlined: this loop runs up to 36 times per output pixel); outside reads black.
+          const fx = back[0] * uu + back[1] * vv + back[2];
+          const fy = back[3] * uu + back[4] * vv + back[5];
+          const x0 = Math.floor(fx);
+          const y0 = Math.floor(fy);
+          const ax = fx - x0;
+          const ay = fy - y0;
+          let sr = 0, sg = 0, sb = 0;
+          for (let jj = 0; jj < 2; jj++) {
+            const yy = y0 + jj;
+            if (yy < 0 || yy >= height) continue;
+            const wy = jj === 0 ? 1 - ay : ay;
+            for (let ii = 0; ii < 2; ii++) {
+              const xx = x0 + ii;
+              if (xx < 0 || xx >= width) continue;
+              const w = wy * (ii === 0 ? 1 - ax : ax);
+              const p = (yy * width + xx) * channels;
+              sr += w * data[p]!;
+              sg += w * data[p + 1]!;
+              sb += w * data[p + 2]!;
+            }
+          }
+          // Rounded to float32 like the stored samples they replace, so results stay the same.
+          r += Math.fround(sr); g += Math.fround(sg); b += Math.fround(sb);
         }
       }
       out[o++] = r * inv; out[o++] = g * inv; out[o++] = b * inv;

@@ -10,19 +10,30 @@ import { run, softmax, tensor } from './sessions.js';
  */
 const SIZE = 24;
 
-export async function eyesOpenScore(session: ort.InferenceSession, image: Raster, points: readonly Point[]): Promise<number> {
-  const eyes = [
-    { corners: [36, 39], lids: [37, 38, 40, 41] },
-    { corners: [42, 45], lids: [43, 44, 46, 47] },
-  ];
-  let open = 1;
-  for (const eye of eyes) {
-    const side = 1.6 * distance(points[eye.corners[0]!]!, points[eye.corners[1]!]!);
+const EYES = [
+  { corners: [36, 39], lids: [37, 38, 40, 41] },
+  { corners: [42, 45], lids: [43, 44, 46, 47] },
+] as const;
+
+/** The two 24x24 gray eye crops (JavaScript work that can overlap another model's run). */
+export function eyesInputs(image: Raster, points: readonly Point[]): Float32Array[] {
+  return EYES.map((eye) => {
+    const side = 1.6 * distance(points[eye.corners[0]]!, points[eye.corners[1]]!);
     const cx = eye.lids.reduce((s, i) => s + points[i]!.x, 0) / 4;
     const cy = eye.lids.reduce((s, i) => s + points[i]!.y, 0) / 4;
-    const gray = toGray(sampleRect(image, { x: cx - side / 2, y: cy - side / 2, w: Math.max(side, 1), h: Math.max(side, 1) }, SIZE, SIZE), SIZE * SIZE, 1 / 255);
+    return toGray(sampleRect(image, { x: cx - side / 2, y: cy - side / 2, w: Math.max(side, 1), h: Math.max(side, 1) }, SIZE, SIZE), SIZE * SIZE, 1 / 255);
+  });
+}
+
+export async function runEyes(session: ort.InferenceSession, inputs: readonly Float32Array[]): Promise<number> {
+  let open = 1;
+  for (const gray of inputs) {
     const out = await run(session, tensor(gray, [1, 1, SIZE, SIZE]));
     open = Math.min(open, softmax(out[session.outputNames[0]!]!)[1]!);
   }
   return open;
+}
+
+export async function eyesOpenScore(session: ort.InferenceSession, image: Raster, points: readonly Point[]): Promise<number> {
+  return runEyes(session, eyesInputs(image, points));
 }

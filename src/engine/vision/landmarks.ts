@@ -1,22 +1,36 @@
 import type * as ort from 'onnxruntime-node';
 import type { Point } from './geometry.js';
-import { type Raster, clipRect, sampleRect, toGray } from './raster.js';
+import { type Raster, type Rect, clipRect, sampleRect, toGray } from './raster.js';
 import { run, tensor } from './sessions.js';
 
 /** 68 iBUG landmarks from a 64x64 gray crop: the detector box made square (side = box height), clipped. */
 const SIZE = 64;
 
-export async function detectLandmarks(session: ort.InferenceSession, image: Raster, box: readonly number[]): Promise<Point[]> {
+export interface LandmarkInput {
+  gray: Float32Array;
+  crop: Rect;
+}
+
+/** The 64x64 gray crop of one face (JavaScript work that can overlap another model's run). */
+export function landmarkInput(image: Raster, box: readonly number[]): LandmarkInput {
   const side = box[3]! - box[1]!;
   const cx = (box[0]! + box[2]!) / 2;
   const cy = (box[1]! + box[3]!) / 2;
   const crop = clipRect({ x: cx - side / 2, y: cy - side / 2, w: side, h: side }, image.width, image.height);
-  const gray = toGray(sampleRect(image, crop, SIZE, SIZE), SIZE * SIZE, 1 / 256);
-  const out = await run(session, tensor(gray, [1, 1, SIZE, SIZE]));
+  return { gray: toGray(sampleRect(image, crop, SIZE, SIZE), SIZE * SIZE, 1 / 256), crop };
+}
+
+export async function runLandmarks(session: ort.InferenceSession, input: LandmarkInput): Promise<Point[]> {
+  const out = await run(session, tensor(input.gray, [1, 1, SIZE, SIZE]));
   const values = out[session.outputNames[0]!]!;
+  const { crop } = input;
   const points: Point[] = [];
   for (let i = 0; i < 68; i++) points.push({ x: values[i * 2]! * crop.w + crop.x, y: values[i * 2 + 1]! * crop.h + crop.y });
   return points;
+}
+
+export async function detectLandmarks(session: ort.InferenceSession, image: Raster, box: readonly number[]): Promise<Point[]> {
+  return runLandmarks(session, landmarkInput(image, box));
 }
 
 const mean = (points: readonly Point[], indices: readonly number[]): Point => ({

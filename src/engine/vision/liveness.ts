@@ -10,7 +10,8 @@ import { run, softmax, tensor } from './sessions.js';
 const SIZE = 128;
 const SCALE = 2.7;
 
-export async function livenessScore(session: ort.InferenceSession, image: Raster, box: readonly number[]): Promise<number> {
+/** The 128x128 input around the face (JavaScript work that can overlap another model's run). */
+export function livenessInput(image: Raster, box: readonly number[]): Float32Array {
   const w = box[2]! - box[0]!;
   const h = box[3]! - box[1]!;
   const side = Math.min(Math.max(w, h) * SCALE, image.width, image.height);
@@ -18,7 +19,14 @@ export async function livenessScore(session: ort.InferenceSession, image: Raster
   const cy = (box[1]! + box[3]!) / 2;
   const x = Math.min(Math.max(0, cx - side / 2), image.width - side);
   const y = Math.min(Math.max(0, cy - side / 2), image.height - side);
-  const rgb = sampleRect(image, { x, y, w: side, h: side }, SIZE, SIZE);
-  const out = await run(session, tensor(toPlanar(rgb, SIZE * SIZE, [0, 0, 0], [1, 1, 1]), [1, 3, SIZE, SIZE]));
+  return toPlanar(sampleRect(image, { x, y, w: side, h: side }, SIZE, SIZE), SIZE * SIZE, [0, 0, 0], [1, 1, 1]);
+}
+
+export async function runLiveness(session: ort.InferenceSession, input: Float32Array): Promise<number> {
+  const out = await run(session, tensor(input, [1, 3, SIZE, SIZE]));
   return softmax(out[session.outputNames[0]!]!)[0]!;
+}
+
+export async function livenessScore(session: ort.InferenceSession, image: Raster, box: readonly number[]): Promise<number> {
+  return runLiveness(session, livenessInput(image, box));
 }

@@ -25,7 +25,11 @@ export function poseInput(image: Raster, box: readonly number[]): Float32Array {
 }
 
 export async function estimatePose(session: ort.InferenceSession, image: Raster, box: readonly number[]): Promise<RawPose> {
-  const out = await run(session, tensor(poseInput(image, box), [1, 3, SIZE, SIZE]));
+  return runPose(session, poseInput(image, box));
+}
+
+export async function runPose(session: ort.InferenceSession, input: Float32Array): Promise<RawPose> {
+  const out = await run(session, tensor(input, [1, 3, SIZE, SIZE]));
   const [yawName, pitchName, rollName] = session.outputNames;
   return { yaw: binsToDegrees(out[yawName!]!), pitchRaw: binsToDegrees(out[pitchName!]!), roll: binsToDegrees(out[rollName!]!) };
 }

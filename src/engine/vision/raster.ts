@@ -51,24 +51,38 @@ export function sampleRect(src: Raster, rect: Rect, outW: number, outH: number, 
     }
     return out;
   }
-  // Downscale: average a kx x ky grid of nearest samples spread over the output pixel's footprint.
+  // Downscale: average a kx x ky grid of nearest samples spread over the output pixel's footprint. The sample
+  // columns and rows are computed once per call (-1: outside the image, reads as black), not per pixel.
   const inv = 1 / (kx * ky);
-  let o = 0;
+  const cols = new Int32Array(outW * kx);
+  for (let u = 0; u < outW; u++) {
+    const x0 = rect.x + u * sx;
+    for (let i = 0; i < kx; i++) {
+      const xx = Math.floor(x0 + ((i + 0.5) * sx) / kx);
+      cols[u * kx + i] = xx < 0 || xx >= width ? -1 : xx * channels;
+    }
+  }
+  const rows = new Int32Array(outH * ky);
   for (let v = 0; v < outH; v++) {
     const y0 = rect.y + v * sy;
+    for (let j = 0; j < ky; j++) {
+      const yy = Math.floor(y0 + ((j + 0.5) * sy) / ky);
+      rows[v * ky + j] = yy < 0 || yy >= height ? -1 : yy * width * channels;
+    }
+  }
+  let o = 0;
+  for (let v = 0; v < outH; v++) {
     for (let u = 0; u < outW; u++) {
-      const x0 = rect.x + u * sx;
       let r = 0;
       let g = 0;
       let b = 0;
-      for (let j = 0; j < ky; j++) {
-        const yy = Math.floor(y0 + ((j + 0.5) * sy) / ky);
-        if (yy < 0 || yy >= height) continue;
-        const row = yy * width;
-        for (let i = 0; i < kx; i++) {
-          const xx = Math.floor(x0 + ((i + 0.5) * sx) / kx);
-          if (xx < 0 || xx >= width) continue;
-          const p = (row + xx) * channels;
+      for (let j = v * ky, jEnd = j + ky; j < jEnd; j++) {
+        const row = rows[j]!;
+        if (row < 0) continue;
+        for (let i = u * kx, iEnd = i + kx; i < iEnd; i++) {
+          const col = cols[i]!;
+          if (col < 0) continue;
+          const p = row + col;
           r += data[p]!;
           g += data[p + 1]!;
           b += data[p + 2]!;

@@ -4,13 +4,13 @@ import { alignFace } from './align.js';
 import type { QualityThresholds } from './config.js';
 import { type DecodedImage, decodeImage } from './decode.js';
 import { type Detection, boxArea, choosePrimary, detectFaces, stillDetectorInput } from './detect.js';
-import { embedFace } from './embed.js';
-import { eyesOpenScore } from './eyes.js';
+import { embeddingInput, runEmbedding } from './embed.js';
+import { eyesInputs, runEyes } from './eyes.js';
 import { type Point, distance } from './geometry.js';
-import { detectLandmarks, fivePoints, subjectEyes } from './landmarks.js';
-import { livenessScore } from './liveness.js';
-import { measureFace } from './photometry.js';
-import { type RawPose, estimatePose } from './pose.js';
+import { fivePoints, landmarkInput, runLandmarks, subjectEyes } from './landmarks.js';
+import { livenessInput, runLiveness } from './liveness.js';
+import { type Photometry, measureFace } from './photometry.js';
+import { poseInput, runPose } from './pose.js';
 import { type FaceFacts, assessStill } from './quality.js';
 import type { Sessions } from './sessions.js';
 import type { AnalyzeOptions, StageTimings, StillAnalysis } from './types.js';
@@ -45,22 +45,52 @@ export async function analyzeStill(sessions: Sessions, t: QualityThresholds, byt
   const detections = (await detectFaces(sessions.detector, detectInput, image.width, image.height, t.detectScoreMin, t.nmsIou)).slice(0, MAX_FACES);
   timings.detect = now() - mark;
 
+  // Model runs execute on onnxruntime's threads; the JavaScript crops for later models are cut meanwhile
+  // (runs stay one at a time: two at once would fight over the two cores). Stage timings therefore overlap.
+  // Landmarks of every face; the pose crops need only the boxes, so they are cut while the landmarks run.
   mark = now();
-  const landmarks: Point[][] = [];
-  for (const d of detections) landmarks.push(await detectLandmarks(sessions.landmarks, image, d.box));
+  const landmarksRun = inSequence(detections.map((d) => landmarkInput(image, d.box)), (input) => runLandmarks(sessions.landmarks, input));
+  const poseInputs = timed(timings, 'poseInput', () => detections.map((d) => poseInput(image, d.box)));
+  const landmarks = await landmarksRun;
   timings.landmarks = now() - mark;
 
+  mark = now();
+  const posesRun = inSequence(poseInputs, (input) => runPose(sessions.pose, input));
   const plausible = detections.map((d, i) => isPlausibleFace(d, landmarks[i]!));
   // Prefer plausible faces for the primary choice: a painting or bokeh blob must not win on size.
   const plausibleIdx = detections.map((_, i) => i).filter((i) => plausible[i]);
   const pool = plausibleIdx.length > 0 ? plausibleIdx : detections.map((_, i) => i);
   const chosen = choosePrimary(pool.map((i) => detections[i]!), t.primaryScoreMargin);
   const primary = chosen === null ? null : pool[chosen]!;
-
-  mark = now();
-  const poses: RawPose[] = [];
-  for (const d of detections) poses.push(await estimatePose(sessions.pose, image, d.box));
+  const primaryPoints = primary === null ? null : landmarks[primary]!;
+  const primaryBox = primary === null ? null : detections[primary]!.box;
+  // While the pose model runs: the aligned face for the embedding.
+  const embedInput = primaryPoints && options.embedding !== false ? timed(timings, 'align', () => embeddingInput(alignFace(image, fivePoints(primaryPoints)))) : null;
+  const poses = await posesRun;
   timings.pose = now() - mark;
+
+  let embeddingVector: Float32Array | undefined;
+  let photometry: Photometry | null = null;
+  let liveness: number | null = null;
+  let eyesOpen: number | null = null;
+  if (primaryPoints && primaryBox) {
+    mark = now();
+    const embedRun = embedInput ? runEmbedding(sessions.embedding, embedInput) : null;
+    // While the embedding model runs: the liveness and eye crops and the photometric measures.
+    const liveInput = timed(timings, 'livenessInput', () => livenessInput(image, primaryBox));
+    const eyeInputs = timed(timings, 'eyesInput', () => eyesInputs(image, primaryPoints));
+    photometry = timed(timings, 'photometry', () => measureFace(image, primaryPoints));
+    if (embedRun) {
+      embeddingVector = await embedRun;
+      timings.embed = now() - mark;
+    }
+    mark = now();
+    liveness = await runLiveness(sessions.liveness, liveInput);
+    timings.liveness = now() - mark;
+    mark = now();
+    eyesOpen = await runEyes(sessions.eyes, eyeInputs);
+    timings.eyes = now() - mark;
+  }
 
   const faces: FaceFacts[] = detections.map((d, i) => {
     const raw = poses[i]!;
@@ -70,34 +100,11 @@ export async function analyzeStill(sessions: Sessions, t: QualityThresholds, byt
       points: landmarks[i]!,
       ...subjectEyes(landmarks[i]!),
       pose: { yaw: raw.yaw, pitch: raw.pitchRaw + t.pitchOffset, roll: raw.roll, pitchRaw: raw.pitchRaw },
-      liveness: null,
-      eyesOpen: null,
+      liveness: i === primary ? liveness : null,
+      eyesOpen: i === primary ? eyesOpen : null,
       plausible: plausible[i]!,
     };
   });
-
-  let embeddingVector: Float32Array | undefined;
-  let photometry = null;
-  if (primary !== null) {
-    const face = faces[primary]!;
-    if (options.embedding !== false) {
-      mark = now();
-      const aligned = alignFace(image, fivePoints(face.points));
-      timings.align = now() - mark;
-      mark = now();
-      embeddingVector = await embedFace(sessions.embedding, aligned);
-      timings.embed = now() - mark;
-    }
-    mark = now();
-    face.liveness = await livenessScore(sessions.liveness, image, face.box);
-    timings.liveness = now() - mark;
-    mark = now();
-    face.eyesOpen = await eyesOpenScore(sessions.eyes, image, face.points);
-    timings.eyes = now() - mark;
-    mark = now();
-    photometry = measureFace(image, face.points);
-    timings.photometry = now() - mark;
-  }
 
   mark = now();
   const primaryArea = primary === null ? 0 : boxArea(detections[primary]!.box);
@@ -135,6 +142,21 @@ export async function analyzeStill(sessions: Sessions, t: QualityThresholds, byt
 }
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
+
+/** Runs `step` on each input one after another (one model run at a time). */
+async function inSequence<I, O>(inputs: readonly I[], step: (input: I) => Promise<O>): Promise<O[]> {
+  const out: O[] = [];
+  for (const input of inputs) out.push(await step(input));
+  return out;
+}
+
+/** Synchronous JavaScript work, timed into `timings[key]`. */
+function timed<T>(timings: StageTimings, key: keyof StageTimings, work: () => T): T {
+  const start = now();
+  const result = work();
+  timings[key] = now() - start;
+  return result;
+}
 
 /**
  * Landmark sanity: eyes above the nose tip above the mouth, a plausible eye spacing for the box, and the

@@ -6,8 +6,16 @@ import type { ImageAnalysis, LiveFrame, LiveGuidance } from '../../shared/schema
  */
 export type GateProfile = 'enrollment' | 'icao';
 
-/** Milliseconds per stage of one analysis (filled in when the caller passes an object; used by the bench). */
-export type StageTimings = Partial<Record<'decode' | 'detectInput' | 'detect' | 'landmarks' | 'align' | 'embed' | 'liveness' | 'pose' | 'eyes' | 'photometry' | 'quality' | 'total', number>>;
+/**
+ * Milliseconds per stage of one analysis (filled in when the caller passes an object; used by the bench).
+ * Model stages (detect, landmarks, pose, embed, liveness, eyes) run from launch to result; the JavaScript crops
+ * (poseInput, align, livenessInput, eyesInput, photometry) are cut while a model runs, so stages overlap and
+ * their sum exceeds `total`.
+ */
+export type StageTimings = Partial<Record<
+  'decode' | 'detectInput' | 'detect' | 'landmarks' | 'poseInput' | 'pose' | 'align' | 'embed' | 'livenessInput' | 'liveness' | 'eyesInput' | 'eyes' | 'photometry' | 'quality' | 'total',
+  number
+>>;
 
 export interface AnalyzeOptions {
   /** Shown in results and errors (a file name); never a path to biometric data in logs. */
