@@ -2,16 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { StationError } from '../../../shared/errors.js';
-import { BwsClient } from '../../bws/client.js';
+import type { BwsClient } from '../../bws/client.js';
 import { type BwsOverrides, type ResolvedBwsConfig, clientOptionsFrom, resolveBwsConfig } from '../../bws/config.js';
-import { BwsCallError, classifyFailure } from '../../bws/errors.js';
 import { timestampToIso } from '../../bws/messages.js';
 import type { CallResult } from '../../bws/types.js';
-import { localBwsSecrets, localServiceKey, startEmbeddedLocalBws } from '../../bws-local/embedded.js';
-import { startLocalBws } from '../../bws-local/server.js';
+import type { startEmbeddedLocalBws } from '../../bws-local/embedded.js';
 import { dataPaths } from '../../paths.js';
-import { SettingsStore } from '../../store/settings.js';
-import { openQueueDatabase } from '../../store/queue-db.js';
 import { action, type CliContext, usageError } from '../context.js';
 import { readImageFile } from '../station-access.js';
 
@@ -152,6 +148,9 @@ async function serve(context: CliContext, options: { host: string; port: string;
   if (options.key) warnLiteralKey(context);
   const config = resolveBwsConfig({ env: context.env, overrides: { clientId: options.clientId, key: options.key, keyFile: options.keyFile } });
   if (!config.clientId || !config.key) throw new StationError('NOT_CONFIGURED', 'Give the credentials callers must use: --client-id (or BWS_CLIENT_ID) and --key-file, BWS_KEY or --key.');
+  // gRPC, SQLite and the vision engine load only when a command needs them (`station --help` stays quick).
+  const { localBwsSecrets, localServiceKey } = await import('../../bws-local/embedded.js');
+  const { startLocalBws } = await import('../../bws-local/server.js');
   // The templates database key is the local service's own (kept encrypted in the data folder).
   const secrets = localBwsSecrets(context.dataDir, localServiceKey(await context.keyProvider.obtainKey(context.dataDir)));
   const tls = options.tlsCert && options.tlsKey ? { cert: fs.readFileSync(options.tlsCert), key: fs.readFileSync(options.tlsKey) } : undefined;
@@ -193,10 +192,13 @@ async function withClient(context: CliContext, options: ConnectionOptions, noAut
     if (!Number.isFinite(seconds) || seconds <= 0) throw usageError('--deadline must be a positive number of seconds.');
     callOptions.deadlineMs = Math.round(seconds * 1000);
   }
+  const { BwsClient } = await import('../../bws/client.js');
+  const { BwsCallError, classifyFailure } = await import('../../bws/errors.js');
   let embedded: Awaited<ReturnType<typeof startEmbeddedLocalBws>> | null = null;
   let client: BwsClient;
   if (options.local) {
     if (options.endpoint || options.clientId || options.key || options.keyFile) throw usageError('--local talks to the embedded service with its own credentials: drop --endpoint, --client-id and --key.');
+    const { localServiceKey, startEmbeddedLocalBws } = await import('../../bws-local/embedded.js');
     embedded = await startEmbeddedLocalBws(context.dataDir, localServiceKey(await context.keyProvider.obtainKey(context.dataDir)));
     client = new BwsClient({ endpoint: embedded.endpoint, clientId: embedded.clientId, key: embedded.key });
   } else {
@@ -232,6 +234,8 @@ async function withClient(context: CliContext, options: ConnectionOptions, noAut
 /** Resolves the configuration with the station's settings too, when this data folder has a queue. */
 async function configWithSettings(context: CliContext, overrides: BwsOverrides): Promise<ResolvedBwsConfig> {
   if (!fs.existsSync(dataPaths(context.dataDir).queueDb)) return resolveBwsConfig({ env: context.env, overrides });
+  const { openQueueDatabase } = await import('../../store/queue-db.js');
+  const { SettingsStore } = await import('../../store/settings.js');
   const db = await openQueueDatabase({ dataDir: context.dataDir, keyProvider: context.keyProvider, create: false, integrityCheck: 'none' });
   try {
     return resolveBwsConfig({ settings: new SettingsStore(db), env: context.env, overrides });

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { StationError } from '../../../shared/errors.js';
 import { SETTINGS, type SettingName, SettingsStore, isSettingName } from '../../store/settings.js';
-import { openQueueDatabase } from '../../store/queue-db.js';
 import { action, type CliContext } from '../context.js';
 import { formatTable } from '../output.js';
 import { readSecret } from '../secrets.js';
@@ -76,6 +75,7 @@ function displayValue(value: unknown): string {
 }
 
 async function withSettings<T>(context: CliContext, create: boolean, body: (settings: SettingsStore) => T): Promise<T> {
+  const { openQueueDatabase } = await import('../../store/queue-db.js');
   const db = await openQueueDatabase({ dataDir: context.dataDir, keyProvider: context.keyProvider, create, integrityCheck: 'quick' });
   try {
     return body(new SettingsStore(db));
