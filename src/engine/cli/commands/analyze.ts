@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { StationError, toErrorInfo } from '../../../shared/errors.js';
 import type { ImageAnalysis } from '../../../shared/schemas.js';
-import { type GateProfile, createVisionEngine, toDto } from '../../vision/index.js';
+import type { GateProfile } from '../../vision/index.js';
 import { action, usageError } from '../context.js';
 import { type Output, formatTable } from '../output.js';
 
@@ -23,6 +23,9 @@ export function registerAnalyze(program: Command): void {
       action(async (context, files: string[], options: { embeddings?: boolean; profile: string }) => {
         if (options.profile !== 'enrollment' && options.profile !== 'icao') throw usageError(`Unknown profile "${options.profile}": use enrollment or icao.`);
         const profile: GateProfile = options.profile;
+        // Loaded here, not at the top: onnxruntime and sharp take a noticeable time to load, and every other
+        // station command (and --help) would pay for them.
+        const { createVisionEngine, toDto } = await import('../../vision/index.js');
         const engine = await createVisionEngine();
         const results: ImageAnalysis[] = [];
         try {
