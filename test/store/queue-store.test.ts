@@ -135,6 +135,17 @@ describe('queue store: jobs', () => {
     expect(store.retry('all')).toBe(1);
     expect(store.getJob(a)).toMatchObject({ state: 'queued', before: null });
     expect(() => store.retry(b)).toThrow(/only jobs that need attention/);
+    // a later job of the class had its status read ahead while the first one was set aside: the retried job
+    // now goes first and will change the template, so that reading must go too (other classes keep theirs)
+    const later = store.enqueue({ classId: '21', images: [syntheticImage('c.jpg')] });
+    const snapshot = { available: true, featureVectors: 4, enrolled: '2026-01-02T00:00:00.000Z' };
+    store.markSending(a, { before: null, reference: 'r2', deadlineMs: 1000, now: Date.now() });
+    store.markNeedsAttention(a, Date.now(), { code: 'INVALID_ARGUMENT', message: 'bad again' });
+    expect(store.recordBefore(later, snapshot, Date.now())).toBe(true);
+    expect(store.recordBefore(b, snapshot, Date.now())).toBe(true);
+    expect(store.retry(a)).toBe(1);
+    expect(store.getJob(later)).toMatchObject({ state: 'queued', before: null });
+    expect(store.getJob(b)).toMatchObject({ before: snapshot });
     expect(() => store.retry('missing')).toThrow(expect.objectContaining({ code: 'JOB_NOT_FOUND' }));
   });
 

@@ -3,6 +3,7 @@ import { parseClassId } from '../../shared/class-id.js';
 import { StationError } from '../../shared/errors.js';
 import { JOB_STATES, type JobState, type JobSummary } from '../../shared/schemas.js';
 import { AuditLog, type AuditVerification } from './audit.js';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import { type SqliteDatabase, mapSqliteError } from './database.js';
 import type { KeyProvider } from './keys.js';
 import { openQueueDatabase } from './queue-db.js';
@@ -88,11 +89,11 @@ export class QueueStore {
   /** A random id of this data folder, used in Reference-Number headers. Created on first use. */
   stationId(): string {
     return this.guard('read the station id', () => {
-      const row = this.db.prepare("SELECT value FROM meta WHERE name = 'station_id'").get() as { value: string } | undefined;
+      const row = this.sql("SELECT value FROM meta WHERE name = 'station_id'").get() as { value: string } | undefined;
       if (row) return row.value;
       const id = randomUUID().slice(0, 8);
-      this.db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('station_id', ?)").run(id);
-      return (this.db.prepare("SELECT value FROM meta WHERE name = 'station_id'").get() as { value: string }).value;
+      this.sql("INSERT OR IGNORE INTO meta (name, value) VALUES ('station_id', ?)").run(id);
+      return (this.sql("SELECT value FROM meta WHERE name = 'station_id'").get() as { value: string }).value;
     });
   }
 
@@ -113,20 +114,20 @@ export class QueueStore {
     const now = this.now();
     this.guard('queue the enrollment', () =>
       this.db.transaction(() => {
-        const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM jobs').get() as { next: number }).next;
+        const seq = (this.sql('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM jobs').get() as { next: number }).next;
         this.db
           .prepare('INSERT INTO jobs (id, seq, class_id, state, image_count, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
           .run(id, seq, classId, 'queued', input.images.length, note, now, now);
-        const insertImage = this.db.prepare('INSERT INTO images (job_id, position, name, bytes, sha256, source_sha256) VALUES (?, ?, ?, ?, ?, ?)');
-        const insertAnalysis = this.db.prepare('INSERT INTO analysis (job_id, position, summary) VALUES (?, ?, ?)');
-        const insertSource = this.db.prepare('INSERT OR IGNORE INTO source_hashes (sha256, job_id, added_at) VALUES (?, ?, ?)');
+        const insertImage = this.sql('INSERT INTO images (job_id, position, name, bytes, sha256, source_sha256) VALUES (?, ?, ?, ?, ?, ?)');
+        const insertAnalysis = this.sql('INSERT INTO analysis (job_id, position, summary) VALUES (?, ?, ?)');
+        const insertSource = this.sql('INSERT OR IGNORE INTO source_hashes (sha256, job_id, added_at) VALUES (?, ?, ?)');
         input.images.forEach((image, position) => {
           const bytes = Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
           insertImage.run(id, position, image.name, bytes, sha256(bytes), image.sourceSha256 ?? null);
           if (image.analysis !== undefined) insertAnalysis.run(id, position, typeof image.analysis === 'string' ? image.analysis : JSON.stringify(image.analysis));
           if (image.sourceSha256) insertSource.run(image.sourceSha256, id, now);
         });
-        const insertEmbedding = this.db.prepare('INSERT INTO embeddings (job_id, position, class_id, vector) VALUES (?, ?, ?, ?)');
+        const insertEmbedding = this.sql('INSERT INTO embeddings (job_id, position, class_id, vector) VALUES (?, ?, ?, ?)');
         (input.embeddings ?? []).forEach((vector, position) => {
           insertEmbedding.run(id, position, classId, Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength));
         });
@@ -137,11 +138,11 @@ export class QueueStore {
   }
 
   hasSourceHash(sha: string): boolean {
-    return this.guard('read source hashes', () => this.db.prepare('SELECT 1 FROM source_hashes WHERE sha256 = ?').get(sha) !== undefined);
+    return this.guard('read source hashes', () => this.sql('SELECT 1 FROM source_hashes WHERE sha256 = ?').get(sha) !== undefined);
   }
 
   knownSourceHashes(): Set<string> {
-    return this.guard('read source hashes', () => new Set((this.db.prepare('SELECT sha256 FROM source_hashes').pluck().all() as string[])));
+    return this.guard('read source hashes', () => new Set((this.sql('SELECT sha256 FROM source_hashes').pluck().all() as string[])));
   }
 
   /**
@@ -179,12 +180,12 @@ export class QueueStore {
       args.push(parseClassId(filter.classId));
     }
     const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ? OFFSET ?`;
-    return this.guard('list jobs', () => (this.db.prepare(sql).all(...args, limit, filter.offset ?? 0) as JobRow[]).map(toSummary));
+    return this.guard('list jobs', () => (this.sql(sql).all(...args, limit, filter.offset ?? 0) as JobRow[]).map(toSummary));
   }
 
   getJob(id: string): JobRecord | null {
     return this.guard('read the job', () => {
-      const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+      const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
       return row ? toRecord(row) : null;
     });
   }
@@ -192,7 +193,7 @@ export class QueueStore {
   counts(): JobCounts {
     const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as JobCounts;
     this.guard('count jobs', () => {
-      for (const row of this.db.prepare('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as Array<{ state: JobState; n: number }>) {
+      for (const row of this.sql('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as Array<{ state: JobState; n: number }>) {
         counts[row.state] = row.n;
       }
     });
@@ -201,7 +202,7 @@ export class QueueStore {
 
   getReceipt(jobId: string): Receipt | null {
     return this.guard('read the receipt', () => {
-      const row = this.db.prepare('SELECT * FROM receipts WHERE job_id = ?').get(jobId) as Record<string, unknown> | undefined;
+      const row = this.sql('SELECT * FROM receipts WHERE job_id = ?').get(jobId) as Record<string, unknown> | undefined;
       if (!row) return null;
       return {
         jobId: row.job_id as string,
@@ -219,16 +220,18 @@ export class QueueStore {
   }
 
   /**
-   * Puts needs_attention (and retry_wait) jobs back in the queue now. Their recorded template status is
-   * dropped: other jobs of the class may have landed since, so the next send records a fresh one.
+   * Puts needs_attention (and retry_wait) jobs back in the queue now. The recorded template status of a job
+   * that needed attention is dropped (other jobs of the class may have landed since), and so is the status
+   * read ahead for the waiting jobs of its class (the retried job lands before them). retry_wait jobs keep
+   * theirs: they are still the oldest of their class.
    */
   retry(id: string | 'all'): number {
     const now = this.now();
     return this.guard('retry', () =>
       this.db.transaction(() => {
         const rows = (id === 'all'
-          ? this.db.prepare("SELECT id, state FROM jobs WHERE state IN ('needs_attention', 'retry_wait')").all()
-          : this.db.prepare('SELECT id, state FROM jobs WHERE id = ?').all(id)) as Array<{ id: string; state: JobState }>;
+          ? this.sql("SELECT id, state FROM jobs WHERE state IN ('needs_attention', 'retry_wait')").all()
+          : this.sql('SELECT id, state FROM jobs WHERE id = ?').all(id)) as Array<{ id: string; state: JobState }>;
         if (id !== 'all' && rows.length === 0) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`);
         let changed = 0;
         for (const row of rows) {
@@ -237,7 +240,12 @@ export class QueueStore {
             continue;
           }
           const resetBefore = row.state === 'needs_attention' ? ', before_recorded = 0' : '';
-          this.db.prepare(`UPDATE jobs SET state = 'queued', next_attempt_at = NULL, updated_at = ?${resetBefore} WHERE id = ?`).run(now, row.id);
+          this.sql(`UPDATE jobs SET state = 'queued', next_attempt_at = NULL, updated_at = ?${resetBefore} WHERE id = ?`).run(now, row.id);
+          // The retried job may now go before later jobs of its class whose status was read ahead: once it lands
+          // those readings are stale, and reconcile against them would take "changed" for "landed". Forget them.
+          if (row.state === 'needs_attention') {
+            this.sql("UPDATE jobs SET before_recorded = 0 WHERE class_id = (SELECT class_id FROM jobs WHERE id = ?) AND id <> ? AND state IN ('queued', 'retry_wait')").run(row.id, row.id);
+          }
           this.audit.append('retried', row.id, { from: row.state }, new Date(now));
           changed += 1;
         }
@@ -256,15 +264,15 @@ export class QueueStore {
     const now = this.now();
     this.guard('discard the job', () =>
       this.db.transaction(() => {
-        const row = this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
+        const row = this.sql('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
         if (!row) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`);
         if (row.state === 'synced' || row.state === 'discarded') throw new StationError('USAGE', `Job ${id} is already ${row.state}.`);
         if (IN_FLIGHT_STATES.has(row.state)) {
           throw new StationError('USAGE', `Job ${id} may already have reached the service (${row.state}); wait until it is reconciled, then discard it.`);
         }
         this.dropJobData(id, { keepEmbeddings: false });
-        this.db.prepare('DELETE FROM source_hashes WHERE job_id = ?').run(id);
-        this.db.prepare("UPDATE jobs SET state = 'discarded', next_attempt_at = NULL, note = ?, updated_at = ? WHERE id = ?").run(`discarded: ${text.slice(0, MAX_NOTE)}`, now, id);
+        this.sql('DELETE FROM source_hashes WHERE job_id = ?').run(id);
+        this.sql("UPDATE jobs SET state = 'discarded', next_attempt_at = NULL, note = ?, updated_at = ? WHERE id = ?").run(`discarded: ${text.slice(0, MAX_NOTE)}`, now, id);
         this.audit.append('discarded', id, { from: row.state, reason: text.slice(0, MAX_NOTE) }, new Date(now));
       }).immediate(),
     );
@@ -289,7 +297,7 @@ export class QueueStore {
             .all(now - unsyncedDays * DAY_MS) as Array<{ id: string; state: JobState }>;
           for (const row of old) {
             this.dropJobData(row.id, { keepEmbeddings: false });
-            this.db.prepare("UPDATE jobs SET state = 'discarded', next_attempt_at = NULL, note = ?, updated_at = ? WHERE id = ?").run(`purged after ${unsyncedDays} days unsynced`, now, row.id);
+            this.sql("UPDATE jobs SET state = 'discarded', next_attempt_at = NULL, note = ?, updated_at = ? WHERE id = ?").run(`purged after ${unsyncedDays} days unsynced`, now, row.id);
             this.audit.append('purged', row.id, { from: row.state, unsyncedRetentionDays: unsyncedDays }, new Date(now));
             jobs += 1;
           }
@@ -311,9 +319,9 @@ export class QueueStore {
     const now = this.now();
     return this.guard('recover interrupted jobs', () =>
       this.db.transaction(() => {
-        const rows = this.db.prepare("SELECT id, state FROM jobs WHERE state IN ('sending', 'reconciling')").all() as Array<{ id: string; state: JobState }>;
+        const rows = this.sql("SELECT id, state FROM jobs WHERE state IN ('sending', 'reconciling')").all() as Array<{ id: string; state: JobState }>;
         for (const row of rows) {
-          this.db.prepare("UPDATE jobs SET state = 'ambiguous', next_attempt_at = ?, updated_at = ? WHERE id = ?").run(now, now, row.id);
+          this.sql("UPDATE jobs SET state = 'ambiguous', next_attempt_at = ?, updated_at = ? WHERE id = ?").run(now, now, row.id);
           this.audit.append('interrupted', row.id, { from: row.state }, new Date(now));
         }
         return rows.length;
@@ -329,7 +337,7 @@ export class QueueStore {
     return this.guard('pick jobs to send', () => {
       const seen = new Set<string>();
       const picked: JobRecord[] = [];
-      const rows = this.db.prepare(`SELECT * FROM jobs WHERE state IN ('queued', 'sending', 'retry_wait', 'ambiguous', 'reconciling') ORDER BY seq`).iterate() as IterableIterator<JobRow>;
+      const rows = this.sql(`SELECT * FROM jobs WHERE state IN ('queued', 'sending', 'retry_wait', 'ambiguous', 'reconciling') ORDER BY seq`).iterate() as IterableIterator<JobRow>;
       for (const row of rows) {
         if (seen.has(row.class_id)) continue;
         seen.add(row.class_id);
@@ -346,14 +354,14 @@ export class QueueStore {
   /** The earliest time a waiting job becomes due (to arm a timer), or null. */
   nextDueAt(): number | null {
     return this.guard('read the schedule', () => {
-      const row = this.db.prepare("SELECT MIN(next_attempt_at) AS at FROM jobs WHERE state IN ('retry_wait', 'ambiguous') AND next_attempt_at IS NOT NULL").get() as { at: number | null };
+      const row = this.sql("SELECT MIN(next_attempt_at) AS at FROM jobs WHERE state IN ('retry_wait', 'ambiguous') AND next_attempt_at IS NOT NULL").get() as { at: number | null };
       return row.at;
     });
   }
 
   /** The encoded images of one job, in order. */
   loadImages(jobId: string): Buffer[] {
-    return this.guard('read the job images', () => this.db.prepare('SELECT bytes FROM images WHERE job_id = ? ORDER BY position').pluck().all(jobId) as Buffer[]);
+    return this.guard('read the job images', () => this.sql('SELECT bytes FROM images WHERE job_id = ? ORDER BY position').pluck().all(jobId) as Buffer[]);
   }
 
   /**
@@ -382,8 +390,8 @@ export class QueueStore {
     return this.guard('mark jobs as sending', () =>
       this.db.transaction(() => {
         const armed: string[] = [];
-        const state = this.db.prepare('SELECT state FROM jobs WHERE id = ?').pluck();
-        const update = this.db.prepare("UPDATE jobs SET state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?");
+        const state = this.sql('SELECT state FROM jobs WHERE id = ?').pluck();
+        const update = this.sql("UPDATE jobs SET state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?");
         for (const item of items) {
           const current = state.get(item.id) as JobState | undefined;
           if (current !== 'queued' && current !== 'retry_wait') continue;
@@ -421,7 +429,7 @@ export class QueueStore {
     try {
       return this.guard('record the template status', () =>
         this.db.transaction(() => {
-          const row = this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
+          const row = this.sql('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
           if (!row || (row.state !== 'queued' && row.state !== 'retry_wait')) return false;
           this.writeBefore(id, before, at);
           return true;
@@ -479,9 +487,9 @@ export class QueueStore {
   private markSyncedTransaction(id: string, result: { now: number; serverJobId: string | null; performedAction: string | null; note?: string | null }, keepEmbeddings: boolean): void {
     this.guard('record the sync', () =>
       this.db.transaction(() => {
-        const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+        const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
         if (!row) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`);
-        const hashes = this.db.prepare('SELECT sha256 FROM images WHERE job_id = ? ORDER BY position').pluck().all(id) as string[];
+        const hashes = this.sql('SELECT sha256 FROM images WHERE job_id = ? ORDER BY position').pluck().all(id) as string[];
         const note = result.note ?? row.note;
         this.db
           .prepare('INSERT OR REPLACE INTO receipts (job_id, class_id, server_job_id, performed_action, reference, queued_at, synced_at, image_count, image_hashes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
@@ -518,7 +526,7 @@ export class QueueStore {
           sets.push('performed_action = ?');
           values.push(args.performedAction);
         }
-        const changed = this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id).changes;
+        const changed = this.sql(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...values, id).changes;
         if (changed === 0) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`);
         if (args.audit) this.audit.append(args.audit, id, args.error ? { code: args.error.code, message: args.error.message } : {}, new Date(args.now));
       }).immediate(),
@@ -526,9 +534,27 @@ export class QueueStore {
   }
 
   private dropJobData(id: string, options: { keepEmbeddings: boolean }): void {
-    this.db.prepare('DELETE FROM images WHERE job_id = ?').run(id);
-    this.db.prepare('DELETE FROM analysis WHERE job_id = ?').run(id);
-    if (!options.keepEmbeddings) this.db.prepare('DELETE FROM embeddings WHERE job_id = ?').run(id);
+    this.sql('DELETE FROM images WHERE job_id = ?').run(id);
+    this.sql('DELETE FROM analysis WHERE job_id = ?').run(id);
+    if (!options.keepEmbeddings) this.sql('DELETE FROM embeddings WHERE job_id = ?').run(id);
+  }
+
+  /**
+   * Prepared statements are kept per SQL text: preparing costs more than running most of these statements
+   * (SQLCipher reads the schema pages), and the sync engine runs the same few per job. Pluck mode is reset on
+   * every hand-out, so a caller that wants it asks with `.pluck()` each time.
+   */
+  private readonly statements = new Map<string, Statement>();
+
+  private sql(text: string): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      if (this.statements.size >= 128) this.statements.clear();
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    if (statement.reader) statement.pluck(false);
+    return statement;
   }
 
   /** Runs a write without its own fsync (synchronous NORMAL); the next FULL commit or checkpoint flushes it. */

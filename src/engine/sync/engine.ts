@@ -269,8 +269,8 @@ export class SyncEngine extends EventEmitter<Events> {
    *  3. waiting jobs whose template status is fresh are armed, several in one transaction (one fsync);
    *  4. the template status of the next few jobs is read ahead.
    * Steps 3 and 4 run while Enrolls are in flight, which takes the status call and the fsync off the critical
-   * path. The `concurrency` limit is about parallel Enrolls; at most `concurrency` jobs are armed and as many
-   * status reads run ahead. Called whenever a send, a read-ahead or a connectivity change finishes: no timer.
+   * path. The `concurrency` limit is about parallel Enrolls; at most 2 x `concurrency` jobs are armed and as
+   * many status reads run ahead. Called whenever a send, a read-ahead or a connectivity change finishes: no timer.
    */
   private pump(): void {
     if (!this.running || this.pausedReason || !this.transport || this.connectivity() !== 'online') {
@@ -286,11 +286,12 @@ export class SyncEngine extends EventEmitter<Events> {
       else this.launch(armed.job, armed);
     }
     const free = Math.max(0, concurrency - this.active.size);
-    const lookahead = concurrency;
+    // Up to two rounds of sends are prepared ahead, so arming can take several jobs per fsync.
+    const ahead = 2 * concurrency;
     const busy = new Set([...this.busyClasses, ...[...this.prefetching.values()].map((entry) => entry.classId), ...[...this.armed.values()].map((entry) => entry.job.classId)]);
     let jobs: JobRecord[];
     try {
-      jobs = this.store.nextCandidates(this.now(), busy, free + lookahead + concurrency);
+      jobs = this.store.nextCandidates(this.now(), busy, free + 2 * ahead);
     } catch (error) {
       this.reportStoreError(error);
       return;
@@ -303,19 +304,20 @@ export class SyncEngine extends EventEmitter<Events> {
         this.launch(job);
         launched += 1;
       } else if (waiting && this.hasFreshBefore(job)) {
-        if (this.armed.size + toArm.length < concurrency) toArm.push(job);
-      } else if (waiting && this.prefetching.size < lookahead) {
+        if (this.armed.size + toArm.length < ahead) toArm.push(job);
+      } else if (waiting && this.prefetching.size < ahead) {
         this.prefetch(job);
       }
     }
-    if (toArm.length > 0) this.arm(toArm);
+    // Arm a batch (one fsync for all), or whatever is ready when nothing is armed (a slot must not wait).
+    if (toArm.length >= concurrency || (toArm.length > 0 && this.armed.size === 0)) this.arm(toArm);
     this.armWake();
     this.notifyIdle();
   }
 
   /**
    * Commits `sending` for jobs that will be sent as soon as a slot frees (see markSendingMany). Their images
-   * are loaded now: at most `concurrency` armed jobs are held, so memory stays bounded.
+   * are loaded now: at most 2 x `concurrency` armed jobs are held, so memory stays bounded.
    */
   private arm(jobs: JobRecord[]): void {
     const now = this.now();
