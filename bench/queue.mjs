@@ -6,7 +6,11 @@
 //  3. capacity: open time and list-query times with 10,000 queued jobs of ~30 KB synthetic images
 //  4. peak RSS of this process while draining that 10,000-job queue
 // The service runs in a child process so the RSS is the station's alone. Options (env): BENCH_JOBS (drain
-// jobs, default 300), BENCH_CAPACITY (default 10000), BENCH_DRAIN_SECONDS (capacity drain window, default 30).
+// jobs per round, default 300), BENCH_ROUNDS (counted drain rounds per side, default 5, after one warm-up round
+// each), BENCH_CAPACITY (default 10000), BENCH_DRAIN_SECONDS (capacity drain window, default 30),
+// BENCH_SKIP_CAPACITY=1 (sections 1-2 only), BENCH_DIST (another build's dist/ for the station side, to compare
+// builds against the same service; it needs package.json and proto/ beside it).
+// The machine may be shared: compare only numbers from runs taken in the same conditions (alternate them).
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
