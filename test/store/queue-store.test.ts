@@ -195,26 +195,6 @@ describe('queue store: jobs', () => {
     expect(store.getJob(id)).toMatchObject({ before: { featureVectors: 4 }, beforeAt: 2000, state: 'sending' });
   });
 
-  it('arming several jobs is one transaction over waiting jobs only; disarming puts them back uncounted', async () => {
-    const { store } = await fresh();
-    const a = store.enqueue({ classId: '31', images: [syntheticImage('a.jpg')] });
-    const b = store.enqueue({ classId: '32', images: [syntheticImage('b.jpg')] });
-    const c = store.enqueue({ classId: '33', images: [syntheticImage('c.jpg')] });
-    store.markSending(c, { before: null, reference: 'c-1', deadlineMs: 1000, now: 500 });
-    const before = { available: true, featureVectors: 2, enrolled: '2026-03-01T00:00:00.000Z' };
-    const item = (id: string) => ({ id, before, beforeAt: 900, reference: `${id}-1`, deadlineMs: 2000 });
-    // c is already in flight: arming must not touch it (its status and stamp belong to that send)
-    expect(store.markSendingMany([item(a), item(b), item(c)], 1000)).toEqual([a, b]);
-    expect(store.getJob(a)).toMatchObject({ state: 'sending', attempts: 1, reference: `${a}-1`, sentAt: 1000, sendDeadlineMs: 2000, before, beforeAt: 900 });
-    expect(store.getJob(c)).toMatchObject({ state: 'sending', reference: 'c-1', sentAt: 500, before: null });
-    // a crash now would leave the armed jobs to reconcile, like any send
-    store.disarm(b, 1100);
-    expect(store.getJob(b)).toMatchObject({ state: 'queued', attempts: 0, before, nextAttemptAt: null });
-    store.markSynced(a, { now: 1200, serverJobId: null, performedAction: 'NEW_TEMPLATE_CREATED' });
-    store.disarm(a, 1300);
-    expect(store.getJob(a)?.state).toBe('synced');
-  });
-
   it('after a crash, jobs caught mid-send are marked ambiguous (to be reconciled), never queued', async () => {
     const { store } = await fresh();
     const id = store.enqueue({ classId: '5', images: [syntheticImage('a.jpg')] });

@@ -200,36 +200,6 @@ describe('sync engine against a real local service', () => {
     expectEachOnce(store, server, ids);
   });
 
-  it('jobs armed ahead of a free slot go back to the queue when the engine stops; a restart sends each once', async () => {
-    const { store, server } = await setup();
-    const ids = enqueueMany(store, ['101', '102', '103', '104', '105', '106', '107', '108']);
-    server.plan = () => ({ kind: 'delay', beforeMs: 0, afterMs: 400 });
-    const engine = track(engineFor(store));
-    const sending = new Set<string>();
-    engine.on('job', (change) => {
-      if (change.state === 'sending') sending.add(change.id);
-    });
-    await engine.start();
-    // two Enrolls in flight and more jobs already marked `sending` (armed) while they wait for a slot
-    await waitFor(() => server.arrivals.length >= 2 && sending.size > server.arrivals.length, 10_000, 'armed jobs');
-    await engine.stop();
-    const arrived = new Set(server.arrivals.map((arrival) => arrival.jobId));
-    for (const id of ids) {
-      const job = store.getJob(id)!;
-      if (arrived.has(id)) expect(job.state, `job ${id} was sent`).toBe('synced');
-      else expect(job, `job ${id} was armed or waiting, never sent`).toMatchObject({ state: 'queued', attempts: 0 });
-    }
-    expect(ids.filter((id) => !arrived.has(id) && sending.has(id)).length).toBeGreaterThan(0);
-
-    server.plan = () => ({ kind: 'pass' });
-    const again = track(engineFor(store));
-    await again.start();
-    const status = await again.settle({ timeoutMs: 20_000 });
-    expect(status.counts.synced).toBe(ids.length);
-    expectEachOnce(store, server, ids);
-    expect(store.listJobs().filter((job) => job.performedAction === 'RECONCILED')).toEqual([]);
-  });
-
   it('a permanent refusal (FAILED_PRECONDITION) puts only that job in needs_attention', async () => {
     const { store, server } = await setup();
     const [job] = enqueueMany(store, ['81']);

@@ -380,46 +380,6 @@ export class QueueStore {
   }
 
   /**
-   * Marks several jobs `sending` in ONE transaction (one fsync for all of them), ahead of their send: the
-   * scheduler arms the next jobs while the current Enrolls are in flight, so a freed slot sends at once. Each
-   * item is like markSending; a job that is no longer queued or due for a retry is skipped (not in the result).
-   * Arming early is safe: a crash before the request leaves finds the job in `sending` and reconciles it (the
-   * status did not change, so it is re-sent after the recorded deadline has passed).
-   */
-  markSendingMany(items: Array<{ id: string; before: TemplateSnapshot; beforeAt: number; reference: string; deadlineMs: number }>, now: number): string[] {
-    return this.guard('mark jobs as sending', () =>
-      this.db.transaction(() => {
-        const armed: string[] = [];
-        const state = this.sql('SELECT state FROM jobs WHERE id = ?').pluck();
-        const update = this.sql("UPDATE jobs SET state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?");
-        for (const item of items) {
-          const current = state.get(item.id) as JobState | undefined;
-          if (current !== 'queued' && current !== 'retry_wait') continue;
-          this.writeBefore(item.id, item.before, item.beforeAt);
-          update.run(item.reference, now, item.deadlineMs, now, item.id);
-          armed.push(item.id);
-        }
-        return armed;
-      }).immediate(),
-    );
-  }
-
-  /**
-   * Undoes an arming whose request certainly never left this process (the engine stopped, paused, or the armed
-   * job grew stale): back to `queued`, the attempt not counted. No fsync of its own: if a power cut loses this,
-   * the job is found in `sending` and reconciled, which is also safe.
-   */
-  disarm(id: string, now: number): void {
-    this.relaxed(() =>
-      this.guard('put the job back in the queue', () => {
-        this.db
-          .prepare("UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), next_attempt_at = NULL, updated_at = ? WHERE id = ? AND state = 'sending'")
-          .run(now, id);
-      }),
-    );
-  }
-
-  /**
    * Records the class's template status for a job that is not being sent (read ahead by the scheduler).
    * Refused unless the job is waiting in the queue, so it can never replace the status of a send in flight.
    */
@@ -555,16 +515,6 @@ export class QueueStore {
     }
     if (statement.reader) statement.pluck(false);
     return statement;
-  }
-
-  /** Runs a write without its own fsync (synchronous NORMAL); the next FULL commit or checkpoint flushes it. */
-  private relaxed<T>(fn: () => T): T {
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return fn();
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
   }
 
   private guard<T>(doing: string, fn: () => T): T {

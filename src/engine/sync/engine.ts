@@ -45,16 +45,6 @@ export interface SyncEngineOptions {
   random?: () => number;
 }
 
-/** A job made ready to send: `sending` is committed, so the request may leave the moment a slot frees. */
-interface Armed {
-  job: JobRecord;
-  images: Buffer[];
-  reference: string;
-  /** When `sending` was committed: the request's deadline counts from here (reconcile relies on it). */
-  sentAt: number;
-  beforeAt: number;
-}
-
 export interface JobChange {
   id: string;
   classId: string;
@@ -86,8 +76,6 @@ export class SyncEngine extends EventEmitter<Events> {
   private readonly busyClasses = new Set<string>();
   /** Status reads ahead of the send (their classes count as busy meanwhile). */
   private readonly prefetching = new Map<string, { classId: string; done: Promise<void> }>();
-  /** Jobs already durably marked `sending`, images loaded, waiting for a free slot (their classes are busy). */
-  private readonly armed = new Map<string, Armed>();
   private wakeTimer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
   private lastSyncAt: string | null = null;
@@ -145,7 +133,6 @@ export class SyncEngine extends EventEmitter<Events> {
     this.pollTimer = null;
     this.wakeTimer = null;
     this.monitor?.stop();
-    this.disarmAll();
     await Promise.allSettled([...this.active.values(), ...[...this.prefetching.values()].map((entry) => entry.done)]);
     await this.transport?.close();
     this.transport = null;
@@ -180,7 +167,6 @@ export class SyncEngine extends EventEmitter<Events> {
   private reconnecting: Promise<void> | null = null;
 
   private async reconnect(): Promise<void> {
-    this.disarmAll();
     await Promise.allSettled([...this.active.values()]);
     this.monitor?.stop();
     await this.transport?.close();
@@ -263,108 +249,36 @@ export class SyncEngine extends EventEmitter<Events> {
   }
 
   /**
-   * Fills the free send slots and prepares what comes next, so a slot that frees up sends at once:
-   *  1. armed jobs (already durably `sending`, images loaded) go out first, in the order they were armed;
-   *  2. other due jobs fill the remaining slots through the full path (status if needed, `sending`, Enroll);
-   *  3. waiting jobs whose template status is fresh are armed, several in one transaction (one fsync);
-   *  4. the template status of the next few jobs is read ahead.
-   * Steps 3 and 4 run while Enrolls are in flight, which takes the status call and the fsync off the critical
-   * path. The `concurrency` limit is about parallel Enrolls; at most 2 x `concurrency` jobs are armed and as
-   * many status reads run ahead. Called whenever a send, a read-ahead or a connectivity change finishes: no timer.
+   * Starts sends in the free slots, and reads the template status of the next few jobs ahead of time, so a
+   * slot that frees up can send at once: the status call is then off the critical path (the `concurrency`
+   * limit is about parallel Enrolls, the read-ahead adds at most as many small status reads).
    */
   private pump(): void {
     if (!this.running || this.pausedReason || !this.transport || this.connectivity() !== 'online') {
-      this.disarmAll();
       this.notifyIdle();
       return;
     }
-    const concurrency = this.concurrency;
-    for (const armed of [...this.armed.values()]) {
-      if (this.active.size >= concurrency) break;
-      this.armed.delete(armed.job.id);
-      if (this.isStale(armed)) this.disarm(armed);
-      else this.launch(armed.job, armed);
-    }
-    const free = Math.max(0, concurrency - this.active.size);
-    // Up to two rounds of sends are prepared ahead, so arming can take several jobs per fsync.
-    const ahead = 2 * concurrency;
-    const busy = new Set([...this.busyClasses, ...[...this.prefetching.values()].map((entry) => entry.classId), ...[...this.armed.values()].map((entry) => entry.job.classId)]);
+    const free = Math.max(0, this.concurrency - this.active.size);
+    const lookahead = this.concurrency;
+    const busy = new Set([...this.busyClasses, ...[...this.prefetching.values()].map((entry) => entry.classId)]);
     let jobs: JobRecord[];
     try {
-      jobs = this.store.nextCandidates(this.now(), busy, free + 2 * ahead);
+      jobs = this.store.nextCandidates(this.now(), busy, free + lookahead);
     } catch (error) {
       this.reportStoreError(error);
       return;
     }
     let launched = 0;
-    const toArm: JobRecord[] = [];
     for (const job of jobs) {
-      const waiting = job.state === 'queued' || job.state === 'retry_wait';
       if (launched < free) {
         this.launch(job);
         launched += 1;
-      } else if (waiting && this.hasFreshBefore(job)) {
-        if (this.armed.size + toArm.length < ahead) toArm.push(job);
-      } else if (waiting && this.prefetching.size < ahead) {
+      } else if (this.prefetching.size < lookahead && (job.state === 'queued' || job.state === 'retry_wait') && !this.hasFreshBefore(job)) {
         this.prefetch(job);
       }
     }
-    // Arm a batch (one fsync for all), or whatever is ready when nothing is armed (a slot must not wait).
-    if (toArm.length >= concurrency || (toArm.length > 0 && this.armed.size === 0)) this.arm(toArm);
     this.armWake();
     this.notifyIdle();
-  }
-
-  /**
-   * Commits `sending` for jobs that will be sent as soon as a slot frees (see markSendingMany). Their images
-   * are loaded now: at most 2 x `concurrency` armed jobs are held, so memory stays bounded.
-   */
-  private arm(jobs: JobRecord[]): void {
-    const now = this.now();
-    const ready: Array<{ job: JobRecord; images: Buffer[]; reference: string; before: TemplateSnapshot; beforeAt: number }> = [];
-    try {
-      for (const job of jobs) {
-        const images = this.loadCompleteImages(job);
-        if (!images) continue;
-        ready.push({ job, images, reference: `${this.stationId}-${job.id}-${job.attempts + 1}`, before: job.before!, beforeAt: job.beforeAt! });
-      }
-      const armedIds = new Set(this.store.markSendingMany(
-        ready.map((item) => ({ id: item.job.id, before: item.before, beforeAt: item.beforeAt, reference: item.reference, deadlineMs: this.enrollDeadlineMs })),
-        now,
-      ));
-      for (const item of ready) {
-        if (!armedIds.has(item.job.id)) continue;
-        const job = { ...item.job, attempts: item.job.attempts + 1 };
-        this.armed.set(job.id, { job, images: item.images, reference: item.reference, sentAt: now, beforeAt: item.beforeAt });
-        this.emitJob(job, 'sending');
-      }
-    } catch (error) {
-      this.reportStoreError(error);
-    }
-  }
-
-  /**
-   * An armed job waits at most a fraction of the deadline (its request must still get most of it) and is not
-   * sent on a template status older than `beforeFreshMs`; otherwise it goes back and takes the full path.
-   */
-  private isStale(armed: Armed): boolean {
-    const now = this.now();
-    return now - armed.sentAt > this.enrollDeadlineMs / 4 || now - armed.beforeAt > this.beforeFreshMs;
-  }
-
-  private disarm(armed: Armed): void {
-    this.armed.delete(armed.job.id);
-    try {
-      this.store.disarm(armed.job.id, this.now());
-      this.emitJob(armed.job, 'queued');
-    } catch (error) {
-      // Left in `sending`: it is reconciled before it is sent again, which is safe.
-      this.reportStoreError(error);
-    }
-  }
-
-  private disarmAll(): void {
-    for (const armed of [...this.armed.values()]) this.disarm(armed);
   }
 
   private hasFreshBefore(job: JobRecord): boolean {
@@ -389,10 +303,9 @@ export class SyncEngine extends EventEmitter<Events> {
     this.prefetching.set(job.id, { classId: job.classId, done });
   }
 
-  private launch(job: JobRecord, armed?: Armed): void {
+  private launch(job: JobRecord): void {
     this.busyClasses.add(job.classId);
-    const transport = this.transport;
-    const run = (armed && transport ? this.send(armed, transport) : this.process(job))
+    const run = this.process(job)
       .catch((error: unknown) => this.reportStoreError(error))
       .finally(() => {
         this.active.delete(job.id);
@@ -422,7 +335,7 @@ export class SyncEngine extends EventEmitter<Events> {
   }
 
   private isIdle(): boolean {
-    if (this.active.size > 0 || this.prefetching.size > 0 || this.armed.size > 0) return false;
+    if (this.active.size > 0 || this.prefetching.size > 0) return false;
     if (!this.running || this.pausedReason || this.connectivity() !== 'online') return true;
     try {
       return this.store.nextCandidates(this.now(), this.busyClasses, 1).length === 0;
@@ -460,36 +373,19 @@ export class SyncEngine extends EventEmitter<Events> {
         return;
       }
     }
-    const images = this.loadCompleteImages(job);
-    if (!images) return;
+    const images = this.store.loadImages(job.id);
+    if (images.length !== job.imageCount) {
+      this.store.markNeedsAttention(job.id, this.now(), { code: 'INTERNAL', message: `The job's images are incomplete (${images.length} of ${job.imageCount}); it cannot be sent. Discard it and enroll again.` });
+      this.emitJob(job, 'needs_attention');
+      return;
+    }
     const attempt = job.attempts + 1;
     const reference = `${this.stationId}-${job.id}-${attempt}`;
-    const sentAt = this.now();
-    this.store.markSending(job.id, { before, beforeAt, reference, deadlineMs: this.enrollDeadlineMs, now: sentAt });
+    this.store.markSending(job.id, { before, beforeAt, reference, deadlineMs: this.enrollDeadlineMs, now: this.now() });
     this.emitJob(job, 'sending');
-    await this.send({ job: { ...job, attempts: attempt }, images, reference, sentAt, beforeAt }, transport);
-  }
-
-  /** The images of a job, or null after marking it needs_attention when some are missing. */
-  private loadCompleteImages(job: JobRecord): Buffer[] | null {
-    const images = this.store.loadImages(job.id);
-    if (images.length === job.imageCount) return images;
-    this.store.markNeedsAttention(job.id, this.now(), { code: 'INTERNAL', message: `The job's images are incomplete (${images.length} of ${job.imageCount}); it cannot be sent. Discard it and enroll again.` });
-    this.emitJob(job, 'needs_attention');
-    return null;
-  }
-
-  /**
-   * Sends a job whose `sending` mark is committed. The deadline counts from that mark (`sentAt`), so the
-   * request can never outlive the deadline that reconcile waits out.
-   */
-  private async send(armed: Armed, transport: SyncTransport): Promise<void> {
-    const { job, images, reference } = armed;
-    const attempt = job.attempts;
-    const deadlineMs = Math.max(1, armed.sentAt + this.enrollDeadlineMs - this.now());
     let outcome;
     try {
-      outcome = await transport.enroll(job.classId, images, { reference, deadlineMs });
+      outcome = await transport.enroll(job.classId, images, { reference, deadlineMs: this.enrollDeadlineMs });
     } catch (error) {
       this.handleFailure(job, attempt, transport.classify(error), true);
       return;
