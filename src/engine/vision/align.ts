@@ -1,4 +1,5 @@
 import { type Affine, type Point, invert, similarity } from './geometry.js';
+import { takeFloats } from './float-pool.js';
 import type { Raster } from './raster.js';
 
 /** ArcFace's 112x112 five-point template (eyes, nose tip, mouth corners; image-left first). */
@@ -21,7 +22,7 @@ export function alignFace(image: Raster, five: readonly Point[], size = ALIGNED_
   const back: Affine = invert(toTemplate);
   const scale = Math.hypot(back[0], back[3]);
   const k = Math.max(1, Math.min(6, Math.round(scale)));
-  const out = new Float32Array(size * size * 3);
+  const out = takeFloats(size * size * 3);
   const { data, width, height, channels } = image;
   const inv = 1 / (k * k);
   let o = 0;

@@ -1,8 +1,7 @@
-import type * as ort from 'onnxruntime-node';
 import { resizeRaster } from './decode.js';
 import type { Raster } from './raster.js';
-import { planarFromBytes, sampleRect, toPlanar } from './raster.js';
-import { run, tensor } from './sessions.js';
+import { planarFromBytes, sampleRectPlanar } from './raster.js';
+import { type ModelSession, run, tensor } from './sessions.js';
 
 /**
  * RFB-320 face detector. Its boxes come out already decoded (corners in [0,1] of the whole image), so
@@ -22,8 +21,7 @@ const DETECT_STD = [128, 128, 128];
 
 /** The detector input from any raster: the whole image stretched to 320x240 (cheap for <= 640x480 frames). */
 export function detectorInput(image: Raster): Float32Array {
-  const rgb = sampleRect(image, { x: 0, y: 0, w: image.width, h: image.height }, DETECT_WIDTH, DETECT_HEIGHT);
-  return toPlanar(rgb, DETECT_WIDTH * DETECT_HEIGHT, DETECT_MEAN, DETECT_STD);
+  return sampleRectPlanar(image, { x: 0, y: 0, w: image.width, h: image.height }, DETECT_WIDTH, DETECT_HEIGHT, DETECT_MEAN, DETECT_STD);
 }
 
 /**
@@ -36,7 +34,7 @@ export async function stillDetectorInput(image: Raster): Promise<Float32Array> {
 }
 
 export async function detectFaces(
-  session: ort.InferenceSession,
+  session: ModelSession,
   input: Float32Array,
   imageWidth: number,
   imageHeight: number,

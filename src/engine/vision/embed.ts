@@ -1,21 +1,28 @@
-import type * as ort from 'onnxruntime-node';
 import { ALIGNED_SIZE } from './align.js';
+import { giveFloats } from './float-pool.js';
 import { toPlanar } from './raster.js';
-import { run, tensor } from './sessions.js';
+import { type ModelSession, run, tensor } from './sessions.js';
 
 /** The embedding model's input from an aligned 112x112 face: planar RGB, (p - 127) / 128. */
 export function embeddingInput(alignedRgb: Float32Array): Float32Array {
   return toPlanar(alignedRgb, ALIGNED_SIZE * ALIGNED_SIZE, [127, 127, 127], [128, 128, 128]);
 }
 
+/** The embedding input straight from the aligned face, which is given back to the pool. */
+export function embeddingInputFrom(alignedRgb: Float32Array): Float32Array {
+  const input = embeddingInput(alignedRgb);
+  giveFloats(alignedRgb);
+  return input;
+}
+
 /** 512-d ArcFace-style embedding of a prepared input, L2-normalised (the model's output is not). */
-export async function runEmbedding(session: ort.InferenceSession, input: Float32Array): Promise<Float32Array> {
+export async function runEmbedding(session: ModelSession, input: Float32Array): Promise<Float32Array> {
   const out = await run(session, tensor(input, [1, 3, ALIGNED_SIZE, ALIGNED_SIZE]));
   return l2normalise(out[session.outputNames[0]!]!);
 }
 
 /** 512-d ArcFace-style embedding of an aligned 112x112 face, L2-normalised (the model's output is not). */
-export async function embedFace(session: ort.InferenceSession, alignedRgb: Float32Array): Promise<Float32Array> {
+export async function embedFace(session: ModelSession, alignedRgb: Float32Array): Promise<Float32Array> {
   return runEmbedding(session, embeddingInput(alignedRgb));
 }
 

@@ -1,7 +1,6 @@
-import type * as ort from 'onnxruntime-node';
 import { type Point, distance } from './geometry.js';
-import { type Raster, sampleRect, toGray } from './raster.js';
-import { run, softmax, tensor } from './sessions.js';
+import { type Raster, sampleRectGray } from './raster.js';
+import { type ModelSession, run, softmax, tensor } from './sessions.js';
 
 /**
  * Eye state per eye: a square of 1.6 x the eye's width (corner to corner) centred on the eyelid mean,
@@ -21,19 +20,16 @@ export function eyesInputs(image: Raster, points: readonly Point[]): Float32Arra
     const side = 1.6 * distance(points[eye.corners[0]]!, points[eye.corners[1]]!);
     const cx = eye.lids.reduce((s, i) => s + points[i]!.x, 0) / 4;
     const cy = eye.lids.reduce((s, i) => s + points[i]!.y, 0) / 4;
-    return toGray(sampleRect(image, { x: cx - side / 2, y: cy - side / 2, w: Math.max(side, 1), h: Math.max(side, 1) }, SIZE, SIZE), SIZE * SIZE, 1 / 255);
+    return sampleRectGray(image, { x: cx - side / 2, y: cy - side / 2, w: Math.max(side, 1), h: Math.max(side, 1) }, SIZE, SIZE, 1 / 255);
   });
 }
 
-export async function runEyes(session: ort.InferenceSession, inputs: readonly Float32Array[]): Promise<number> {
-  let open = 1;
-  for (const gray of inputs) {
-    const out = await run(session, tensor(gray, [1, 1, SIZE, SIZE]));
-    open = Math.min(open, softmax(out[session.outputNames[0]!]!)[1]!);
-  }
-  return open;
+/** Both eyes' runs are posted at once (the worker takes them back to back). */
+export async function runEyes(session: ModelSession, inputs: readonly Float32Array[]): Promise<number> {
+  const outputs = await Promise.all(inputs.map((gray) => run(session, tensor(gray, [1, 1, SIZE, SIZE]))));
+  return Math.min(1, ...outputs.map((out) => softmax(out[session.outputNames[0]!]!)[1]!));
 }
 
-export async function eyesOpenScore(session: ort.InferenceSession, image: Raster, points: readonly Point[]): Promise<number> {
+export async function eyesOpenScore(session: ModelSession, image: Raster, points: readonly Point[]): Promise<number> {
   return runEyes(session, eyesInputs(image, points));
 }

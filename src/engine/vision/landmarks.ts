@@ -1,7 +1,6 @@
-import type * as ort from 'onnxruntime-node';
 import type { Point } from './geometry.js';
-import { type Raster, type Rect, clipRect, sampleRect, toGray } from './raster.js';
-import { run, tensor } from './sessions.js';
+import { type Raster, type Rect, clipRect, sampleRectGray } from './raster.js';
+import { type ModelSession, run, tensor } from './sessions.js';
 
 /** 68 iBUG landmarks from a 64x64 gray crop: the detector box made square (side = box height), clipped. */
 const SIZE = 64;
@@ -17,10 +16,10 @@ export function landmarkInput(image: Raster, box: readonly number[]): LandmarkIn
   const cx = (box[0]! + box[2]!) / 2;
   const cy = (box[1]! + box[3]!) / 2;
   const crop = clipRect({ x: cx - side / 2, y: cy - side / 2, w: side, h: side }, image.width, image.height);
-  return { gray: toGray(sampleRect(image, crop, SIZE, SIZE), SIZE * SIZE, 1 / 256), crop };
+  return { gray: sampleRectGray(image, crop, SIZE, SIZE, 1 / 256), crop };
 }
 
-export async function runLandmarks(session: ort.InferenceSession, input: LandmarkInput): Promise<Point[]> {
+export async function runLandmarks(session: ModelSession, input: LandmarkInput): Promise<Point[]> {
   const out = await run(session, tensor(input.gray, [1, 1, SIZE, SIZE]));
   const values = out[session.outputNames[0]!]!;
   const { crop } = input;
@@ -29,7 +28,7 @@ export async function runLandmarks(session: ort.InferenceSession, input: Landmar
   return points;
 }
 
-export async function detectLandmarks(session: ort.InferenceSession, image: Raster, box: readonly number[]): Promise<Point[]> {
+export async function detectLandmarks(session: ModelSession, image: Raster, box: readonly number[]): Promise<Point[]> {
   return runLandmarks(session, landmarkInput(image, box));
 }
 

@@ -1,6 +1,5 @@
-import type * as ort from 'onnxruntime-node';
-import { type Raster, sampleRect, toPlanar } from './raster.js';
-import { run, softmax, tensor } from './sessions.js';
+import { type Raster, sampleRectPlanar } from './raster.js';
+import { type ModelSession, run, softmax, tensor } from './sessions.js';
 
 /**
  * Passive liveness (Silent-Face-Anti-Spoofing style): the box made square, enlarged 2.7x around its centre,
@@ -19,14 +18,14 @@ export function livenessInput(image: Raster, box: readonly number[]): Float32Arr
   const cy = (box[1]! + box[3]!) / 2;
   const x = Math.min(Math.max(0, cx - side / 2), image.width - side);
   const y = Math.min(Math.max(0, cy - side / 2), image.height - side);
-  return toPlanar(sampleRect(image, { x, y, w: side, h: side }, SIZE, SIZE), SIZE * SIZE, [0, 0, 0], [1, 1, 1]);
+  return sampleRectPlanar(image, { x, y, w: side, h: side }, SIZE, SIZE, [0, 0, 0], [1, 1, 1]);
 }
 
-export async function runLiveness(session: ort.InferenceSession, input: Float32Array): Promise<number> {
+export async function runLiveness(session: ModelSession, input: Float32Array): Promise<number> {
   const out = await run(session, tensor(input, [1, 3, SIZE, SIZE]));
   return softmax(out[session.outputNames[0]!]!)[0]!;
 }
 
-export async function livenessScore(session: ort.InferenceSession, image: Raster, box: readonly number[]): Promise<number> {
+export async function livenessScore(session: ModelSession, image: Raster, box: readonly number[]): Promise<number> {
   return runLiveness(session, livenessInput(image, box));
 }

@@ -1,5 +1,6 @@
 import type { Point } from './geometry.js';
-import { type Raster, clipRect, sampleRect, toGray } from './raster.js';
+import { giveFloats } from './float-pool.js';
+import { type Raster, clipRect, sampleRectGray } from './raster.js';
 
 /**
  * Face-region image measures for sharpness, exposure, dynamic range and illumination uniformity. They are
@@ -40,15 +41,17 @@ export function faceRegion(points: readonly Point[]): { x: number; y: number; w:
 
 export function measureFace(image: Raster, points: readonly Point[]): Photometry {
   const region = clipRect(faceRegion(points), image.width, image.height);
-  const gray = toGray(sampleRect(image, region, SIZE, SIZE), SIZE * SIZE);
+  const gray = sampleRectGray(image, region, SIZE, SIZE);
   // Where the nose line falls inside the patch splits the face into halves (follows turned faces).
   const noseX = (points.slice(27, 31).reduce((s, p) => s + p.x, 0) / 4 - region.x) / region.w;
   const split = Math.round(Math.min(0.8, Math.max(0.2, noseX)) * SIZE);
-  return {
+  const measures = {
     sharpness: laplacianVariance(gray, SIZE),
     ...exposure(gray),
     illuminationUniformity: halvesOverlap(gray, SIZE, split),
   };
+  giveFloats(gray);
+  return measures;
 }
 
 function laplacianVariance(gray: Float32Array, size: number): number {

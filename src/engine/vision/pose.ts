@@ -1,6 +1,5 @@
-import type * as ort from 'onnxruntime-node';
-import { type Raster, clipRect, sampleRect, toPlanar } from './raster.js';
-import { run, softmax, tensor } from './sessions.js';
+import { type Raster, clipRect, sampleRectPlanar } from './raster.js';
+import { type ModelSession, run, softmax, tensor } from './sessions.js';
 
 /**
  * HopeNet-like head pose from the raw detector box plus a quarter of its size on each side (clipped),
@@ -20,15 +19,14 @@ export function poseInput(image: Raster, box: readonly number[]): Float32Array {
   const w = box[2]! - box[0]!;
   const h = box[3]! - box[1]!;
   const crop = clipRect({ x: box[0]! - w / 4, y: box[1]! - h / 4, w: w * 1.5, h: h * 1.5 }, image.width, image.height);
-  const rgb = sampleRect(image, crop, SIZE, SIZE);
-  return toPlanar(rgb, SIZE * SIZE, [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]);
+  return sampleRectPlanar(image, crop, SIZE, SIZE, [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]);
 }
 
-export async function estimatePose(session: ort.InferenceSession, image: Raster, box: readonly number[]): Promise<RawPose> {
+export async function estimatePose(session: ModelSession, image: Raster, box: readonly number[]): Promise<RawPose> {
   return runPose(session, poseInput(image, box));
 }
 
-export async function runPose(session: ort.InferenceSession, input: Float32Array): Promise<RawPose> {
+export async function runPose(session: ModelSession, input: Float32Array): Promise<RawPose> {
   const out = await run(session, tensor(input, [1, 3, SIZE, SIZE]));
   const [yawName, pitchName, rollName] = session.outputNames;
   return { yaw: binsToDegrees(out[yawName!]!), pitchRaw: binsToDegrees(out[pitchName!]!), roll: binsToDegrees(out[rollName!]!) };

@@ -4,6 +4,8 @@
  * Downscaling averages a grid of samples per output pixel (a cheap box filter) so small model inputs taken
  * from large photos do not alias; upscaling is bilinear.
  */
+import { giveFloats, takeFloats } from './float-pool.js';
+
 export interface Raster {
   data: Uint8Array;
   width: number;
@@ -32,7 +34,7 @@ export function clipRect(rect: Rect, width: number, height: number): Rect {
  * Resamples `rect` of `src` to outW x outH, writing interleaved RGB floats (0..255) into `out`
  * (length outW*outH*3). Samples outside the image read as black.
  */
-export function sampleRect(src: Raster, rect: Rect, outW: number, outH: number, out: Float32Array = new Float32Array(outW * outH * 3)): Float32Array {
+export function sampleRect(src: Raster, rect: Rect, outW: number, outH: number, out: Float32Array = takeFloats(outW * outH * 3)): Float32Array {
   const sx = rect.w / outW;
   const sy = rect.h / outH;
   const kx = Math.max(1, Math.min(8, Math.round(sx)));
@@ -124,9 +126,25 @@ export function bilinear(data: Uint8Array, width: number, height: number, channe
   out[o + 2] = b;
 }
 
+/** A crop resampled straight to a planar normalised tensor (the interleaved intermediate is reused). */
+export function sampleRectPlanar(src: Raster, rect: Rect, outW: number, outH: number, mean: readonly number[], std: readonly number[]): Float32Array {
+  const rgb = sampleRect(src, rect, outW, outH);
+  const planar = toPlanar(rgb, outW * outH, mean, std);
+  giveFloats(rgb);
+  return planar;
+}
+
+/** A crop resampled straight to scaled luminance (the interleaved intermediate is reused). */
+export function sampleRectGray(src: Raster, rect: Rect, outW: number, outH: number, scale = 1): Float32Array {
+  const rgb = sampleRect(src, rect, outW, outH);
+  const gray = toGray(rgb, outW * outH, scale);
+  giveFloats(rgb);
+  return gray;
+}
+
 /** Interleaved RGB floats -> planar NCHW tensor data with per-channel (p - mean) / std. */
 export function toPlanar(rgb: Float32Array, pixels: number, mean: readonly number[], std: readonly number[]): Float32Array {
-  const out = new Float32Array(pixels * 3);
+  const out = takeFloats(pixels * 3);
   for (let c = 0; c < 3; c++) {
     const m = mean[c] ?? 0;
     const s = 1 / (std[c] ?? 1);
@@ -140,7 +158,7 @@ export function toPlanar(rgb: Float32Array, pixels: number, mean: readonly numbe
 export function planarFromBytes(image: Raster, mean: readonly number[], std: readonly number[]): Float32Array {
   const pixels = image.width * image.height;
   const { data, channels } = image;
-  const out = new Float32Array(pixels * 3);
+  const out = takeFloats(pixels * 3);
   for (let c = 0; c < 3; c++) {
     const m = mean[c] ?? 0;
     const s = 1 / (std[c] ?? 1);
@@ -152,7 +170,7 @@ export function planarFromBytes(image: Raster, mean: readonly number[], std: rea
 
 /** Interleaved RGB floats -> luminance (0.299R + 0.587G + 0.114B), scaled by `scale`. */
 export function toGray(rgb: Float32Array, pixels: number, scale = 1): Float32Array {
-  const out = new Float32Array(pixels);
+  const out = takeFloats(pixels);
   for (let i = 0; i < pixels; i++) out[i] = (0.299 * rgb[i * 3]! + 0.587 * rgb[i * 3 + 1]! + 0.114 * rgb[i * 3 + 2]!) * scale;
   return out;
 }

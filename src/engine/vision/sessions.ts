@@ -1,14 +1,29 @@
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { StationError } from '../../shared/errors.js';
 import { type ModelManifest, type ModelRole, MODEL_ROLES, modelFilePath } from '../models/manifest.js';
+import { InferenceWorker } from './inference-worker.js';
 import { type ModelSource, resolveModelFiles } from './model-files.js';
 
 /**
- * The six ONNX sessions, created once per engine. onnxruntime's default thread spinning starves the JS and
- * libvips threads on 2-core machines (every stage doubles), so it runs with 1 intra-op thread, or 2 with
- * spinning disabled.
+ * The six ONNX sessions, created once per engine on its inference worker (see inference-worker.ts).
+ * onnxruntime's default thread spinning starves the JS and libvips threads on 2-core machines (every stage
+ * doubles), so it runs with 1 intra-op thread, or 2 with spinning disabled.
  */
-export type Sessions = Record<ModelRole, ort.InferenceSession>;
+export interface TensorData {
+  data: Float32Array;
+  dims: readonly number[];
+}
+
+export interface ModelSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  /** Runs the model on one input (its buffer is handed over); outputs' data by name. */
+  run(input: TensorData): Promise<Record<string, Float32Array>>;
+}
+
+export type Sessions = Record<ModelRole, ModelSession>;
+
+const workers = new WeakMap<Sessions, InferenceWorker>();
 
 export function sessionOptions(threads: 1 | 2): ort.InferenceSession.SessionOptions {
   return {
@@ -28,38 +43,42 @@ export function sessionOptions(threads: 1 | 2): ort.InferenceSession.SessionOpti
 export async function createSessions(manifest: ModelManifest, threads: 1 | 2, sources?: Record<ModelRole, ModelSource>): Promise<Sessions> {
   const files = sources ?? resolveModelFiles(manifest, { verify: false });
   const options = sessionOptions(threads);
-  const entries = await Promise.all(
-    MODEL_ROLES.map(async (role) => {
-      const file = modelFilePath(manifest, role);
-      try {
-        return [role, await createSession(files[role].load, options)] as const;
-      } catch (error) {
-        throw new StationError('MODEL_MISSING', `Cannot load the ${role} model (${file}): ${(error as Error).message}. Run \`npm run models\`.`, { cause: error });
-      }
-    }),
-  );
-  return Object.fromEntries(entries) as Sessions;
+  const worker = new InferenceWorker();
+  try {
+    const entries = await Promise.all(
+      MODEL_ROLES.map(async (role) => {
+        const file = modelFilePath(manifest, role);
+        let info;
+        try {
+          info = await worker.load(role, files[role].load, options);
+        } catch (error) {
+          throw new StationError('MODEL_MISSING', `Cannot load the ${role} model (${file}): ${(error as Error).message}. Run \`npm run models\`.`, { cause: error });
+        }
+        const session: ModelSession = { inputNames: info.inputNames, outputNames: info.outputNames, run: (input) => worker.run(role, input.data, input.dims) };
+        return [role, session] as const;
+      }),
+    );
+    const sessions = Object.fromEntries(entries) as Sessions;
+    workers.set(sessions, worker);
+    return sessions;
+  } catch (error) {
+    await worker.close();
+    throw error;
+  }
 }
 
-function createSession(load: string | Uint8Array, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
-  return typeof load === 'string' ? ort.InferenceSession.create(load, options) : ort.InferenceSession.create(load, options);
-}
-
-export function tensor(data: Float32Array, dims: readonly number[]): ort.Tensor {
-  return new ort.Tensor('float32', data, dims);
+export function tensor(data: Float32Array, dims: readonly number[]): TensorData {
+  return { data, dims };
 }
 
 /** Runs a single-input session and returns its outputs' data by name. */
-export async function run(session: ort.InferenceSession, input: ort.Tensor): Promise<Record<string, Float32Array>> {
-  const feeds: Record<string, ort.Tensor> = { [session.inputNames[0]!]: input };
-  const result = await session.run(feeds);
-  const out: Record<string, Float32Array> = {};
-  for (const name of session.outputNames) out[name] = result[name]!.data as Float32Array;
-  return out;
+export function run(session: ModelSession, input: TensorData): Promise<Record<string, Float32Array>> {
+  return session.run(input);
 }
 
 export async function releaseSessions(sessions: Sessions): Promise<void> {
-  await Promise.all(Object.values(sessions).map((session) => session.release()));
+  await workers.get(sessions)?.close();
+  workers.delete(sessions);
 }
 
 export function softmax(values: ArrayLike<number>, offset = 0, length = values.length): number[] {

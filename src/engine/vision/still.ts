@@ -4,7 +4,7 @@ import { alignFace } from './align.js';
 import type { QualityThresholds } from './config.js';
 import { type DecodedImage, decodeImage } from './decode.js';
 import { type Detection, boxArea, choosePrimary, detectFaces, stillDetectorInput } from './detect.js';
-import { embeddingInput, runEmbedding } from './embed.js';
+import { embeddingInputFrom, runEmbedding } from './embed.js';
 import { eyesInputs, runEyes } from './eyes.js';
 import { type Point, distance } from './geometry.js';
 import { fivePoints, landmarkInput, runLandmarks, subjectEyes } from './landmarks.js';
@@ -45,52 +45,38 @@ export async function analyzeStill(sessions: Sessions, t: QualityThresholds, byt
   const detections = (await detectFaces(sessions.detector, detectInput, image.width, image.height, t.detectScoreMin, t.nmsIou)).slice(0, MAX_FACES);
   timings.detect = now() - mark;
 
-  // Model runs execute on onnxruntime's threads; the JavaScript crops for later models are cut meanwhile
-  // (runs stay one at a time: two at once would fight over the two cores). Stage timings therefore overlap.
-  // Landmarks of every face; the pose crops need only the boxes, so they are cut while the landmarks run.
-  mark = now();
-  const landmarksRun = inSequence(detections.map((d) => landmarkInput(image, d.box)), (input) => runLandmarks(sessions.landmarks, input));
-  const poseInputs = timed(timings, 'poseInput', () => detections.map((d) => poseInput(image, d.box)));
+  // The models run one after another on the inference worker, fed as a queue: each input is posted as soon as
+  // it is cut, so the worker goes from one model to the next while this thread cuts the following inputs
+  // (pose needs only the boxes; alignment, liveness and eye crops need the landmarks). Stage timings run from
+  // posting to result and therefore overlap.
+  const landmarksRun = launch(timings, 'landmarks', () => Promise.all(detections.map((d) => runLandmarks(sessions.landmarks, landmarkInput(image, d.box)))));
+  const posesRun = launch(timings, 'pose', () => Promise.all(detections.map((d) => runPose(sessions.pose, timed(timings, 'poseInput', () => poseInput(image, d.box))))));
   const landmarks = await landmarksRun;
-  timings.landmarks = now() - mark;
 
-  mark = now();
-  const posesRun = inSequence(poseInputs, (input) => runPose(sessions.pose, input));
   const plausible = detections.map((d, i) => isPlausibleFace(d, landmarks[i]!));
   // Prefer plausible faces for the primary choice: a painting or bokeh blob must not win on size.
   const plausibleIdx = detections.map((_, i) => i).filter((i) => plausible[i]);
   const pool = plausibleIdx.length > 0 ? plausibleIdx : detections.map((_, i) => i);
   const chosen = choosePrimary(pool.map((i) => detections[i]!), t.primaryScoreMargin);
   const primary = chosen === null ? null : pool[chosen]!;
-  const primaryPoints = primary === null ? null : landmarks[primary]!;
-  const primaryBox = primary === null ? null : detections[primary]!.box;
-  // While the pose model runs: the aligned face for the embedding.
-  const embedInput = primaryPoints && options.embedding !== false ? timed(timings, 'align', () => embeddingInput(alignFace(image, fivePoints(primaryPoints)))) : null;
-  const poses = await posesRun;
-  timings.pose = now() - mark;
 
   let embeddingVector: Float32Array | undefined;
   let photometry: Photometry | null = null;
   let liveness: number | null = null;
   let eyesOpen: number | null = null;
-  if (primaryPoints && primaryBox) {
-    mark = now();
-    const embedRun = embedInput ? runEmbedding(sessions.embedding, embedInput) : null;
-    // While the embedding model runs: the liveness and eye crops and the photometric measures.
-    const liveInput = timed(timings, 'livenessInput', () => livenessInput(image, primaryBox));
-    const eyeInputs = timed(timings, 'eyesInput', () => eyesInputs(image, primaryPoints));
-    photometry = timed(timings, 'photometry', () => measureFace(image, primaryPoints));
-    if (embedRun) {
-      embeddingVector = await embedRun;
-      timings.embed = now() - mark;
-    }
-    mark = now();
-    liveness = await runLiveness(sessions.liveness, liveInput);
-    timings.liveness = now() - mark;
-    mark = now();
-    eyesOpen = await runEyes(sessions.eyes, eyeInputs);
-    timings.eyes = now() - mark;
+  if (primary !== null) {
+    const points = landmarks[primary]!;
+    const box = detections[primary]!.box;
+    const embedRun = options.embedding === false ? null
+      : launch(timings, 'embed', () => runEmbedding(sessions.embedding, timed(timings, 'align', () => embeddingInputFrom(alignFace(image, fivePoints(points))))));
+    const livenessRun = launch(timings, 'liveness', () => runLiveness(sessions.liveness, timed(timings, 'livenessInput', () => livenessInput(image, box))));
+    const eyesRun = launch(timings, 'eyes', () => runEyes(sessions.eyes, timed(timings, 'eyesInput', () => eyesInputs(image, points))));
+    photometry = timed(timings, 'photometry', () => measureFace(image, points));
+    if (embedRun) embeddingVector = await embedRun;
+    liveness = await livenessRun;
+    eyesOpen = await eyesRun;
   }
+  const poses = await posesRun;
 
   const faces: FaceFacts[] = detections.map((d, i) => {
     const raw = poses[i]!;
@@ -143,18 +129,27 @@ export async function analyzeStill(sessions: Sessions, t: QualityThresholds, byt
 
 const round1 = (v: number): number => Math.round(v * 10) / 10;
 
-/** Runs `step` on each input one after another (one model run at a time). */
-async function inSequence<I, O>(inputs: readonly I[], step: (input: I) => Promise<O>): Promise<O[]> {
-  const out: O[] = [];
-  for (const input of inputs) out.push(await step(input));
-  return out;
+/**
+ * Starts model work (whose inputs are cut and posted synchronously) and times it from now to its result. A
+ * failure is still thrown where the promise is awaited; the empty catch only keeps a run that fails while an
+ * earlier one is being awaited from counting as an unhandled rejection.
+ */
+function launch<T>(timings: StageTimings, key: keyof StageTimings, start: () => Promise<T>): Promise<T> {
+  const begin = now();
+  const promise = start().then((value) => {
+    timings[key] = now() - begin;
+    return value;
+  });
+  promise.catch(() => undefined);
+  return promise;
 }
 
-/** Synchronous JavaScript work, timed into `timings[key]`. */
+/** Synchronous JavaScript work, its time added to `timings[key]`. */
 function timed<T>(timings: StageTimings, key: keyof StageTimings, work: () => T): T {
   const start = now();
   const result = work();
-  timings[key] = now() - start;
+  // Summed: the pose crop is cut once per face.
+  timings[key] = (timings[key] ?? 0) + now() - start;
   return result;
 }
 
