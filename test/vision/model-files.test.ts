@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ModelManifest, MODEL_ROLES, loadManifest, modelFilePath, verifyModels } from '../../src/engine/models/manifest.js';
+import { cosine, createVisionEngine } from '../../src/engine/vision/index.js';
+import { VERIFIED_CACHE, resolveModelFiles } from '../../src/engine/vision/model-files.js';
+import { rewritePRelu } from '../../src/engine/vision/prelu-rewrite.js';
+import { readFace, tempDir } from './helpers.js';
+
+/**
+ * The remembered model check (a tampered file is still refused, without hashing every start) and the PRelu
+ * rewrite (the rewritten graph gives the same numbers, bit for bit, on real photos).
+ */
+const shipped = loadManifest();
+let dir: string;
+let manifest: ModelManifest;
+
+beforeAll(() => {
+  dir = tempDir('models');
+  for (const role of MODEL_ROLES) fs.copyFileSync(modelFilePath(shipped, role), path.join(dir, path.basename(modelFilePath(shipped, role))));
+  const raw = JSON.parse(fs.readFileSync(shipped.path, 'utf8'));
+  for (const role of MODEL_ROLES) raw.models[role].file = path.basename(modelFilePath(shipped, role));
+  fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(raw));
+  manifest = loadManifest(path.join(dir, 'manifest.json'));
+});
+afterAll(() => {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const flipByte = (file: string, at: number): void => {
+  const fd = fs.openSync(file, 'r+');
+  const one = Buffer.alloc(1);
+  fs.readSync(fd, one, 0, 1, at);
+  one[0] = one[0]! ^ 0xff;
+  fs.writeSync(fd, one, 0, 1, at);
+  fs.closeSync(fd);
+};
+
+describe('remembered model verification', () => {
+  it('hashes on first start, remembers, and loads PRelu models from a verified rewritten copy', () => {
+    const first = resolveModelFiles(manifest);
+    expect(MODEL_ROLES.map((r) => first[r].verification)).toEqual(MODEL_ROLES.map(() => 'hashed'));
+    expect(fs.existsSync(path.join(dir, VERIFIED_CACHE))).toBe(true);
+    for (const role of ['embedding', 'liveness'] as const) {
+      expect(typeof first[role].load).toBe('string');
+      expect(first[role].load).toMatch(/\.cache[\\/]prelu-[0-9a-f]{64}\.onnx$/);
+    }
+    for (const role of ['detector', 'landmarks', 'pose', 'eyes'] as const) expect(first[role].load).toBe(first[role].file);
+
+    const second = resolveModelFiles(manifest);
+    expect(MODEL_ROLES.map((r) => second[r].verification)).toEqual(MODEL_ROLES.map(() => 'cached'));
+  });
+
+  it('refuses a file changed in place even when its size and mtime are put back', () => {
+    const file = modelFilePath(manifest, 'eyes');
+    const before = fs.statSync(file);
+    flipByte(file, 1000);
+    fs.utimesSync(file, before.atime, before.mtime);
+    expect(fs.statSync(file).size).toBe(before.size);
+    expect(() => resolveModelFiles(manifest)).toThrow(expect.objectContaining({ code: 'MODEL_CHECKSUM', message: expect.stringContaining('fr_eye.onnx') }));
+    // The full check (station doctor) agrees.
+    expect(verifyModels(manifest).find((c) => c.role === 'eyes')!.ok).toBe(false);
+    flipByte(file, 1000);
+    expect(resolveModelFiles(manifest).eyes.verification).toBe('hashed');
+  });
+
+  it('does not trust a rewritten copy that was changed: it is written again from the verified model', () => {
+    const copy = resolveModelFiles(manifest).liveness.load as string;
+    flipByte(copy, 5000);
+    const again = resolveModelFiles(manifest).liveness;
+    expect(again.load).toBe(copy);
+    const expected = rewritePRelu(fs.readFileSync(modelFilePath(manifest, 'liveness'))).bytes;
+    expect(Buffer.compare(fs.readFileSync(copy), Buffer.from(expected))).toBe(0);
+  });
+
+  it('names a missing model file', () => {
+    const file = modelFilePath(manifest, 'pose');
+    const moved = `${file}.away`;
+    fs.renameSync(file, moved);
+    try {
+      expect(() => resolveModelFiles(manifest)).toThrow(expect.objectContaining({ code: 'MODEL_MISSING', message: expect.stringContaining('fr_pose.onnx missing') }));
+    } finally {
+      fs.renameSync(moved, file);
+    }
+  });
+
+  it('an engine started from the remembered files gives the same embedding as one from the shipped files', async () => {
+    const bytes = readFace('obama.jpg');
+    const a = await createVisionEngine({ manifest });
+    const b = await createVisionEngine({ manifest: shipped, skipVerify: true });
+    try {
+      const ra = await a.analyzeStill(bytes);
+      const rb = await b.analyzeStill(bytes);
+      expect(ra.primary).toBe(0);
+      expect(cosine(ra.embeddingVector!, rb.embeddingVector!)).toBeCloseTo(1, 6);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('PRelu rewrite', () => {
+  it('rewrites every PRelu of the embedding and liveness models and leaves the others as they are', () => {
+    for (const role of MODEL_ROLES) {
+      const original = fs.readFileSync(modelFilePath(shipped, role));
+      const result = rewritePRelu(original);
+      if (role === 'embedding' || role === 'liveness') {
+        expect(result.rewritten).toBeGreaterThan(0);
+        expect(result.kept).toBe(0);
+      } else {
+        expect(result.rewritten).toBe(0);
+        expect(result.bytes).toBe(original);
+      }
+    }
+  });
+
+  it.each(['embedding', 'liveness'] as const)('%s: the rewritten graph gives the same outputs on a real photo', async (role) => {
+    const [name, dims] = Object.entries(shipped.models[role].inputs)[0]!;
+    const [, , h, w] = dims as [number, number, number, number];
+    // A real face photo resized to the model's input, planar RGB with this model's normalisation.
+    const { data } = await sharp(readFace('rose_leslie1.jpg')).resize(w, h, { fit: 'cover' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const planar = new Float32Array(3 * w * h);
+    for (let c = 0; c < 3; c++) for (let i = 0; i < w * h; i++) planar[c * w * h + i] = role === 'embedding' ? (data[i * 3 + c]! - 127) / 128 : data[i * 3 + c]!;
+    const original = await ort.InferenceSession.create(modelFilePath(shipped, role));
+    const rewritten = await ort.InferenceSession.create(rewritePRelu(fs.readFileSync(modelFilePath(shipped, role))).bytes);
+    try {
+      const a = await original.run({ [name]: new ort.Tensor('float32', planar, dims) });
+      const b = await rewritten.run({ [name]: new ort.Tensor('float32', planar.slice(), dims) });
+      for (const out of original.outputNames) {
+        expect(Array.from(b[out]!.data as Float32Array)).toEqual(Array.from(a[out]!.data as Float32Array));
+      }
+    } finally {
+      await original.release();
+      await rewritten.release();
+    }
+  });
+});
