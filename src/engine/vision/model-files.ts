@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StationError } from '../../shared/errors.js';
 import { type ModelManifest, type ModelRole, MODEL_ROLES, modelFilePath } from '../models/manifest.js';
-import { rewritePRelu } from './prelu-rewrite.js';
+import { REWRITE_VERSION, rewritePRelu } from './prelu-rewrite.js';
 
 /**
  * Finds the model files the engine loads, keeping the guarantee that a tampered or wrong file is refused
@@ -33,7 +33,7 @@ interface VerifiedCache {
   formatVersion: 1;
   /** Absolute path -> facts at the time its sha256 was computed. */
   files: Record<string, VerifiedEntry>;
-  /** Source sha256 -> sha256 of its rewritten copy, or null when the model needs no rewrite. */
+  /** `v<rewrite version>:<source sha256>` -> sha256 of its rewritten copy, or null when no rewrite applies. */
   rewrites: Record<string, string | null>;
 }
 
@@ -52,7 +52,7 @@ export function verifiedCachePath(manifest: ModelManifest): string {
 }
 
 function rewrittenPath(manifest: ModelManifest, sourceSha: string): string {
-  return path.join(path.dirname(manifest.path), '.cache', `prelu-${sourceSha}.onnx`);
+  return path.join(path.dirname(manifest.path), '.cache', `prelu-v${REWRITE_VERSION}-${sourceSha}.onnx`);
 }
 
 function readCache(file: string): VerifiedCache {
@@ -76,6 +76,18 @@ function writeFileAtomic(file: string, data: string | Uint8Array): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Copies of the same model made by an earlier rewrite version. */
+function removeStaleCopies(current: string, sourceSha: string): void {
+  const dir = path.dirname(current);
+  try {
+    for (const name of fs.readdirSync(dir)) {
+      if (name.startsWith('prelu-') && name.endsWith(`${sourceSha}.onnx`) && path.join(dir, name) !== current) fs.rmSync(path.join(dir, name), { force: true });
+    }
+  } catch {
+    // Only tidying.
   }
 }
 
@@ -155,7 +167,8 @@ export function resolveModelFiles(manifest: ModelManifest, options: { verify?: b
 
     // The rewritten copy, when this model has PRelu nodes (known from an earlier start, or found now).
     let load: string | Uint8Array = file;
-    const rewrittenSha = cache.rewrites[expected];
+    const rewriteKey = `v${REWRITE_VERSION}:${expected}`;
+    const rewrittenSha = cache.rewrites[rewriteKey];
     const copy = rewrittenPath(manifest, expected);
     if (rewrittenSha === null) {
       load = file;
@@ -169,11 +182,12 @@ export function resolveModelFiles(manifest: ModelManifest, options: { verify?: b
       if (!trusted) {
         load = rewritten.rewritten > 0 ? rewritten.bytes : file;
       } else if (rewritten.rewritten === 0) {
-        cache.rewrites[expected] = null;
+        cache.rewrites[rewriteKey] = null;
         changed = true;
       } else if (writeFileAtomic(copy, rewritten.bytes)) {
+        removeStaleCopies(copy, expected);
         const sha = sha256(rewritten.bytes);
-        cache.rewrites[expected] = sha;
+        cache.rewrites[rewriteKey] = sha;
         remember(copy, statFacts(copy), sha);
         load = copy;
       } else {
