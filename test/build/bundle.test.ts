@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFolderInfo } from '../../src/engine/store/folder-info.js';
+import { face } from '../helpers/paths.js';
 import { keyCheckValue } from '../../src/engine/store/keys.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -73,7 +74,8 @@ describe('electron-vite build', () => {
 const HARNESS = `
 import { EventEmitter } from 'node:events';
 import { MessageChannel } from 'node:worker_threads';
-const [entry, dataDir, keyBase64] = process.argv.slice(2);
+import { readFileSync } from 'node:fs';
+const [entry, dataDir, keyBase64, photo] = process.argv.slice(2);
 const parent = new EventEmitter();
 process.parentPort = { once: (event, listener) => parent.once(event, listener) };
 await import(entry);
@@ -85,12 +87,13 @@ port1.on('message', (m) => {
   if (m.t === 'ready') {
     port1.postMessage({ t: 'req', id: 1, method: 'info', args: [] });
     port1.postMessage({ t: 'req', id: 2, method: 'listJobs', args: [{ state: 'nonsense' }] });
+    port1.postMessage({ t: 'req', id: 3, method: 'analyzeStill', args: [{ name: 'photo.jpg', bytes: new Uint8Array(readFileSync(photo)) }] });
   } else if (m.t === 'fatal') {
     console.log(JSON.stringify(m));
     process.exit(1);
   } else if (m.t === 'res') {
     replies.push(m);
-    if (replies.length === 2) {
+    if (replies.length === 3) {
       console.log(JSON.stringify(replies.sort((a, b) => a.id - b.id)));
       process.exit(0);
     }
@@ -116,11 +119,14 @@ describe('the bundled engine entry', () => {
       const harness = path.join(work, 'harness.mjs');
       fs.writeFileSync(harness, HARNESS);
       const entry = pathToFileURL(path.join(out, 'main/engine-process.js')).href;
-      const result = spawnSync(process.execPath, [harness, entry, dataDir, key.toString('base64')], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+      const result = spawnSync(process.execPath, [harness, entry, dataDir, key.toString('base64'), face('obama.jpg')], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
       expect(result.status, result.stderr).toBe(0);
-      const [info, refused] = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Array<{ ok: boolean; value?: { dataDir: string; keyMode: string }; error?: { code: string } }>;
+      const [info, refused, analysed] = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as Array<{ ok: boolean; value?: Record<string, unknown>; error?: { code: string } }>;
       expect(info).toMatchObject({ ok: true, value: { dataDir, keyMode: 'keystore' } });
       expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+      // The bundled engine runs the models (on its inference worker) and answers with plain data, no embedding.
+      expect(analysed).toMatchObject({ ok: true, value: { ok: true, primary: 0, accepted: true } });
+      expect(analysed!.value).not.toHaveProperty('embedding');
       expect(fs.existsSync(path.join(dataDir, 'queue.db'))).toBe(true);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
