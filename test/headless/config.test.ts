@@ -49,3 +49,14 @@ describe('station config', () => {
     expect(fs.readFileSync(path.join(dataDir, 'queue.db')).equals(before)).toBe(true);
   });
 });
+
+describe('station config on a new folder', () => {
+  it('shows the defaults without creating the folder or a key', async () => {
+    const dataDir = path.join(tempDir('station-config-new-'), 'data');
+    const run = await station(['--data-dir', dataDir, '--json', 'config', 'get'], {});
+    expect(run.code, run.stderr).toBe(0);
+    const settings = Object.fromEntries(JSON.parse(run.stdout).settings.map((entry: { name: string; value: unknown }) => [entry.name, entry.value]));
+    expect(settings).toMatchObject({ endpoint: '', key: '(not set)', 'quality-profile': 'enrollment', 'sync-concurrency': 2 });
+    expect(fs.existsSync(dataDir)).toBe(false);
+  });
+});

@@ -71,11 +71,24 @@ export class SettingsStore {
   }
 
   /** Every setting with secrets masked: safe to print, log or send to the renderer. */
-  describe(): Array<{ name: SettingName; value: unknown; secret: boolean; isSet: boolean; help: string }> {
-    return (Object.keys(SETTINGS) as SettingName[]).map((name) => {
-      const meta = SETTINGS[name];
-      const isSet = this.isSet(name);
-      return { name, value: meta.secret ? (isSet && this.get(name) !== '' ? '(set)' : '(not set)') : this.get(name), secret: meta.secret, isSet, help: meta.help };
-    });
+  describe(): SettingDescription[] {
+    return describeSettings((name) => ({ value: this.get(name), isSet: this.isSet(name) }));
   }
+}
+
+export interface SettingDescription {
+  name: SettingName;
+  value: unknown;
+  secret: boolean;
+  isSet: boolean;
+  help: string;
+}
+
+/** Describes every setting from a lookup (a store, or just the defaults); secrets are masked. */
+export function describeSettings(lookup: (name: SettingName) => { value: unknown; isSet: boolean } = (name) => ({ value: SETTINGS[name].default, isSet: false })): SettingDescription[] {
+  return (Object.keys(SETTINGS) as SettingName[]).map((name) => {
+    const meta = SETTINGS[name];
+    const { value, isSet } = lookup(name);
+    return { name, value: meta.secret ? (isSet && value !== '' ? '(set)' : '(not set)') : value, secret: meta.secret, isSet, help: meta.help };
+  });
 }

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { StationError } from '../../../shared/errors.js';
-import { SETTINGS, type SettingName, SettingsStore, isSettingName } from '../../store/settings.js';
+import fs from 'node:fs';
+import { dataPaths } from '../../paths.js';
+import { SETTINGS, type SettingName, SettingsStore, describeSettings, isSettingName } from '../../store/settings.js';
 import { action, type CliContext } from '../context.js';
 import { formatTable } from '../output.js';
 import { readSecret } from '../secrets.js';
@@ -31,8 +33,9 @@ export function registerConfig(program: Command): void {
     .description('show one setting, or all of them (the BWS key is never shown, only whether it is set)')
     .action(
       action(async (context, name: string | undefined) => {
+        const wanted = name ? settingFromCli(name) : null;
         await withSettings(context, false, (settings) => {
-          const all = settings.describe().filter((entry) => !name || entry.name === settingFromCli(name));
+          const all = settings.describe().filter((entry) => !wanted || entry.name === wanted);
           const rows = all.map((entry) => ({ name: toKebab(entry.name), value: entry.value, overriddenBy: overriddenBy(context, entry.name) }));
           if (context.json) context.out.document({ settings: rows });
           else context.out.line(formatTable(['setting', 'value', 'note'], rows.map((row) => [row.name, displayValue(row.value), row.overriddenBy ? `overridden by ${row.overriddenBy}` : ''])));
@@ -74,7 +77,8 @@ function displayValue(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-async function withSettings<T>(context: CliContext, create: boolean, body: (settings: SettingsStore) => T): Promise<T> {
+async function withSettings<T>(context: CliContext, create: boolean, body: (settings: SettingsView) => T): Promise<T> {
+  if (!create && !fs.existsSync(dataPaths(context.dataDir).queueDb)) return body(defaultSettings());
   const { openQueueDatabase } = await import('../../store/queue-db.js');
   const db = await openQueueDatabase({ dataDir: context.dataDir, keyProvider: context.keyProvider, create, integrityCheck: 'quick' });
   try {
@@ -82,4 +86,16 @@ async function withSettings<T>(context: CliContext, create: boolean, body: (sett
   } finally {
     db.close();
   }
+}
+
+type SettingsView = Pick<SettingsStore, 'describe' | 'setFromText'>;
+
+/** The settings of a folder that has no queue yet: every default, nothing set (and nothing written). */
+function defaultSettings(): SettingsView {
+  return {
+    describe: () => describeSettings(),
+    setFromText: () => {
+      throw new StationError('INTERNAL', 'Settings cannot be written without a queue database.');
+    },
+  };
 }
