@@ -337,10 +337,18 @@ export class QueueStore {
     return this.guard('pick jobs to send', () => {
       const seen = new Set<string>();
       const picked: JobRecord[] = [];
+      // A job whose send may have landed goes before everything else of its class, even an older job an operator
+      // put back with `retry`: its reconcile compares the template with the status before that send, so nothing
+      // else of the class may land in between (it would be taken for this job's enrollment). Few such rows.
+      const unresolved = new Map<string, JobRow>();
+      for (const row of this.sql(`SELECT * FROM jobs WHERE state IN ('sending', 'ambiguous', 'reconciling') ORDER BY seq`).all() as JobRow[]) {
+        if (!unresolved.has(row.class_id)) unresolved.set(row.class_id, row);
+      }
       const rows = this.sql(`SELECT * FROM jobs WHERE state IN ('queued', 'sending', 'retry_wait', 'ambiguous', 'reconciling') ORDER BY seq`).iterate() as IterableIterator<JobRow>;
-      for (const row of rows) {
-        if (seen.has(row.class_id)) continue;
-        seen.add(row.class_id);
+      for (const pending of rows) {
+        if (seen.has(pending.class_id)) continue;
+        seen.add(pending.class_id);
+        const row = unresolved.get(pending.class_id) ?? pending;
         if (busyClasses.has(row.class_id)) continue;
         if (row.next_attempt_at !== null && row.next_attempt_at > now) continue;
         picked.push(toRecord(row));
@@ -367,14 +375,19 @@ export class QueueStore {
   /**
    * Made durable BEFORE the request leaves: if the process dies after this, the job is found in `sending` and
    * reconciled instead of being sent blindly again. `before` is recorded only with the first send.
+   * Returns false (and changes nothing) unless the job is still waiting in the queue: an operator may have
+   * discarded it, or retention purged it, while the engine was reading its template status. It must not be sent.
    */
-  markSending(id: string, args: { before: TemplateSnapshot | null; beforeAt?: number; reference: string; deadlineMs: number; now: number }): void {
-    this.guard('mark the job as sending', () =>
+  markSending(id: string, args: { before: TemplateSnapshot | null; beforeAt?: number; reference: string; deadlineMs: number; now: number }): boolean {
+    return this.guard('mark the job as sending', () =>
       this.db.transaction(() => {
+        const row = this.sql('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
+        if (!row || (row.state !== 'queued' && row.state !== 'retry_wait')) return false;
         if (args.before) this.writeBefore(id, args.before, args.beforeAt ?? args.now);
         this.db
           .prepare("UPDATE jobs SET state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?")
           .run(args.reference, args.now, args.deadlineMs, args.now, id);
+        return true;
       }).immediate(),
     );
   }

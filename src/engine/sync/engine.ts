@@ -83,6 +83,8 @@ export class SyncEngine extends EventEmitter<Events> {
   private stationId = '';
   private idleWaiters: Array<() => void> = [];
   private concurrencyOverride: number | undefined;
+  /** After a store failure (disk full, I/O error) no job starts before this time (see reportStoreError). */
+  private storeTroubleUntil = 0;
 
   constructor(options: SyncEngineOptions) {
     super();
@@ -258,6 +260,7 @@ export class SyncEngine extends EventEmitter<Events> {
       this.notifyIdle();
       return;
     }
+    if (this.now() < this.storeTroubleUntil) return;
     const free = Math.max(0, this.concurrency - this.active.size);
     const lookahead = this.concurrency;
     const busy = new Set([...this.busyClasses, ...[...this.prefetching.values()].map((entry) => entry.classId)]);
@@ -375,13 +378,16 @@ export class SyncEngine extends EventEmitter<Events> {
     }
     const images = this.store.loadImages(job.id);
     if (images.length !== job.imageCount) {
+      // Discarded or purged while the status was read: its images are gone on purpose; leave it as it is.
+      const state = this.store.getJob(job.id)?.state;
+      if (state !== 'queued' && state !== 'retry_wait') return;
       this.store.markNeedsAttention(job.id, this.now(), { code: 'INTERNAL', message: `The job's images are incomplete (${images.length} of ${job.imageCount}); it cannot be sent. Discard it and enroll again.` });
       this.emitJob(job, 'needs_attention');
       return;
     }
     const attempt = job.attempts + 1;
     const reference = `${this.stationId}-${job.id}-${attempt}`;
-    this.store.markSending(job.id, { before, beforeAt, reference, deadlineMs: this.enrollDeadlineMs, now: this.now() });
+    if (!this.store.markSending(job.id, { before, beforeAt, reference, deadlineMs: this.enrollDeadlineMs, now: this.now() })) return;
     this.emitJob(job, 'sending');
     let outcome;
     try {
@@ -500,6 +506,10 @@ export class SyncEngine extends EventEmitter<Events> {
 
   private reportStoreError(error: unknown): void {
     const info = toErrorInfo(error);
+    // A failed write leaves its job where it was (e.g. `sending`, reconciled later); picking it again at once
+    // would fail again at once, and without any await in between that loop would starve the event loop.
+    // Wait for the next poll instead.
+    this.storeTroubleUntil = this.now() + this.pollMs;
     this.lastResult = `${info.code}: ${info.message}`;
     this.emit('error', error instanceof StationError ? error : new StationError(info.code, info.message));
     this.publish();
