@@ -17,6 +17,7 @@ import type {
   SyncStatus,
 } from '../shared/schemas.js';
 import { clientOptionsFrom, resolveBwsConfig } from './bws/config.js';
+import { parseEndpoint } from './bws/endpoint.js';
 import { localServiceKey, startEmbeddedLocalBws } from './bws-local/embedded.js';
 import { runDoctor } from './doctor.js';
 import { prepareEnrollment, type PreparedEnrollment, type SourceImage } from './enrollment/prepare.js';
@@ -276,6 +277,8 @@ export class Station implements StationApi {
 
   async setSetting(name: string, value: unknown): Promise<void> {
     if (!isSettingName(name)) throw new StationError('USAGE', `Unknown setting "${name}".`);
+    // What can never be an endpoint is refused before it is stored (plaintext is judged at use, with `insecure`).
+    if (name === 'endpoint' && typeof value === 'string' && value.trim() !== '') parseEndpoint(value, { insecure: true });
     this.store.settings.set(name, value);
     this.store.audit.append('setting_changed', null, { name });
     if (['endpoint', 'clientId', 'key', 'caFile', 'insecure'].includes(name)) {

@@ -36,6 +36,13 @@ function promptHidden(prompt: string): Promise<string> {
     const mutable = rl as unknown as { _writeToOutput: (text: string) => void };
     process.stderr.write(prompt);
     mutable._writeToOutput = () => {};
+    // Ctrl-C at the prompt: leave like any interrupted command (readline would otherwise just pause the input
+    // and the process would end with Node's "unsettled top-level await" code 13).
+    rl.on('SIGINT', () => {
+      rl.close();
+      process.stderr.write('\n');
+      process.exit(130);
+    });
     rl.question('', (answer) => {
       rl.close();
       process.stderr.write('\n');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { parseClassId } from '../../../shared/class-id.js';
 import { StationError } from '../../../shared/errors.js';
 import type { BwsClient } from '../../bws/client.js';
 import { type BwsOverrides, type ResolvedBwsConfig, clientOptionsFrom, resolveBwsConfig } from '../../bws/config.js';
@@ -78,9 +79,12 @@ export function registerBws(program: Command): void {
     .requiredOption('--class-id <id>', 'class id, 1 .. 9223372036854775807')
     .argument('[images...]', 'image files (none: return the template status, action NONE)')
     .action(
-      action(async (context, images: string[], options: ConnectionOptions & { classId: string }) =>
-        withClient(context, options, false, async (client, callOptions) => show(context, 'Enroll', await client.enroll(options.classId, images.map(readImageFile), callOptions))),
-      ),
+      action(async (context, images: string[], options: ConnectionOptions & { classId: string }) => {
+        // Usage and file errors first: no connection, no local service for a command that cannot run.
+        const classId = parseClassId(options.classId);
+        const bytes = images.map(readImageFile);
+        return withClient(context, options, false, async (client, callOptions) => show(context, 'Enroll', await client.enroll(classId, bytes, callOptions)));
+      }),
     );
 
   admin('status', "show a class id's template status")
@@ -88,43 +92,48 @@ export function registerBws(program: Command): void {
     .option('--thumbnails', 'download the stored face thumbnails')
     .option('--save-thumbnails <dir>', 'write the thumbnails as PNG files into this folder')
     .action(
-      action(async (context, options: ConnectionOptions & { classId: string; thumbnails?: boolean; saveThumbnails?: string }) =>
-        withClient(context, options, false, async (client, callOptions) => {
-          const result = await client.getTemplateStatus(options.classId, { ...callOptions, thumbnails: Boolean(options.thumbnails || options.saveThumbnails) });
+      action(async (context, options: ConnectionOptions & { classId: string; thumbnails?: boolean; saveThumbnails?: string }) => {
+        const classId = parseClassId(options.classId);
+        return withClient(context, options, false, async (client, callOptions) => {
+          const result = await client.getTemplateStatus(classId, { ...callOptions, thumbnails: Boolean(options.thumbnails || options.saveThumbnails) });
           if (options.saveThumbnails) {
             fs.mkdirSync(options.saveThumbnails, { recursive: true });
             result.response.thumbnails.forEach((thumbnail, index) => fs.writeFileSync(path.join(options.saveThumbnails!, `${result.response.classId}-${index + 1}.png`), thumbnail.image));
             context.out.note(`saved ${result.response.thumbnails.length} thumbnail(s) in ${options.saveThumbnails}`);
           }
           return show(context, 'GetTemplateStatus', result);
-        }),
-      ),
+        });
+      }),
     );
 
   admin('delete', "delete a class id's template")
     .requiredOption('--class-id <id>', 'class id')
     .action(
-      action(async (context, options: ConnectionOptions & { classId: string }) =>
-        withClient(context, options, false, async (client, callOptions) => show(context, 'DeleteTemplate', await client.deleteTemplate(options.classId, callOptions))),
-      ),
+      action(async (context, options: ConnectionOptions & { classId: string }) => {
+        const classId = parseClassId(options.classId);
+        return withClient(context, options, false, async (client, callOptions) => show(context, 'DeleteTemplate', await client.deleteTemplate(classId, callOptions)));
+      }),
     );
 
   admin('tags', "replace a template's tags (no tags: remove them all)")
     .requiredOption('--class-id <id>', 'class id')
     .argument('[tags...]', 'the new tags')
     .action(
-      action(async (context, tags: string[], options: ConnectionOptions & { classId: string }) =>
-        withClient(context, options, false, async (client, callOptions) => show(context, 'SetTemplateTags', await client.setTemplateTags(options.classId, tags, callOptions))),
-      ),
+      action(async (context, tags: string[], options: ConnectionOptions & { classId: string }) => {
+        const classId = parseClassId(options.classId);
+        return withClient(context, options, false, async (client, callOptions) => show(context, 'SetTemplateTags', await client.setTemplateTags(classId, tags, callOptions)));
+      }),
     );
 
   admin('verify', "compare one image with a class id's template")
     .requiredOption('--class-id <id>', 'class id')
     .argument('<image>', 'image file')
     .action(
-      action(async (context, image: string, options: ConnectionOptions & { classId: string }) =>
-        withClient(context, options, false, async (client, callOptions) => show(context, 'Verify', await client.verify(options.classId, readImageFile(image), callOptions))),
-      ),
+      action(async (context, image: string, options: ConnectionOptions & { classId: string }) => {
+        const classId = parseClassId(options.classId);
+        const bytes = readImageFile(image);
+        return withClient(context, options, false, async (client, callOptions) => show(context, 'Verify', await client.verify(classId, bytes, callOptions)));
+      }),
     );
 
   admin('search', 'find the templates most similar to each image')
@@ -132,12 +141,13 @@ export function registerBws(program: Command): void {
     .option('--tags <tags>', 'only templates with any of these tags (comma-separated)')
     .option('--top-matches', 'only the best matches')
     .action(
-      action(async (context, images: string[], options: ConnectionOptions & { tags?: string; topMatches?: boolean }) =>
-        withClient(context, options, false, async (client, callOptions) => {
+      action(async (context, images: string[], options: ConnectionOptions & { tags?: string; topMatches?: boolean }) => {
+        const bytes = images.map(readImageFile);
+        return withClient(context, options, false, async (client, callOptions) => {
           const tags = options.tags ? options.tags.split(',').map((tag) => tag.trim()).filter(Boolean) : [];
-          return show(context, 'Search', await client.search(images.map(readImageFile), { ...callOptions, tags, topMatches: Boolean(options.topMatches) }));
-        }),
-      ),
+          return show(context, 'Search', await client.search(bytes, { ...callOptions, tags, topMatches: Boolean(options.topMatches) }));
+        });
+      }),
     );
 }
 

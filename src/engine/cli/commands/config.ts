@@ -53,18 +53,32 @@ export function registerConfig(program: Command): void {
         let text = value;
         if (SETTINGS[setting].secret) {
           text = await readSecret({ literal: value, file: options.keyFile, prompt: `${toKebab(setting)}: `, out: context.out, what: 'BWS key' });
+          // Empty input (an empty file, a failed pipe, Enter at the prompt) must not silently wipe a stored key;
+          // only an explicit empty value on the command line clears it.
+          if (text === '' && value === undefined) throw new StationError('USAGE', 'No BWS key was read (the input was empty); nothing changed. To remove the key, run: station config set key "".');
           if (text !== '' && !/^[A-Za-z0-9+/=_-]+$/.test(text)) throw new StationError('USAGE', 'The BWS key must be the base64 text shown in the BWS portal.');
         } else if (text === undefined) {
           throw new StationError('USAGE', `Give a value: station config set ${name} <value>.`);
         }
+        if (setting === 'endpoint' && text !== '') await checkEndpointForm(text ?? '');
         await withSettings(context, true, (settings) => settings.setFromText(setting, text ?? ''));
-        const shown = SETTINGS[setting].secret ? '(set; it will not be shown again)' : text;
+        const shown = SETTINGS[setting].secret ? (text === '' ? '(removed)' : '(set; it will not be shown again)') : text;
         if (context.json) context.out.document({ ok: true, setting: toKebab(setting) });
         else context.out.line(`${toKebab(setting)} = ${shown}`);
         const env = ENV_OVERRIDES[setting];
         if (env && context.env[env]) context.out.warn(`${env} is set in the environment and overrides this setting.`);
       }),
     );
+}
+
+/** Refuses what can never be an endpoint (scheme, path, no host) before it is stored; plaintext is judged at use. */
+async function checkEndpointForm(text: string): Promise<void> {
+  const { parseEndpoint } = await import('../../bws/endpoint.js');
+  try {
+    parseEndpoint(text, { insecure: true });
+  } catch (error) {
+    throw new StationError('USAGE', (error as Error).message);
+  }
 }
 
 function overriddenBy(context: CliContext, name: SettingName): string | null {

@@ -40,7 +40,9 @@ export function registerImport(program: Command): void {
         const summary = await withStation(context, { create: true }, (station) => runImport(context, station, source, plan, Boolean(options.force)));
         printImportSummary(context, summary);
         const nothingQueued = summary.totals.queued === 0 && summary.totals.skipped === 0;
-        return nothingQueued ? 1 : summary.totals.rejected + summary.totals.problems > 0 ? 3 : 0;
+        // Partly done (3) also when a queued class lost some of its images: the README promises it for scripts.
+        const rejectedImages = summary.classes.some((entry) => entry.rejected.length > 0);
+        return nothingQueued ? 1 : summary.totals.rejected + summary.totals.problems > 0 || rejectedImages ? 3 : 0;
       }),
     );
 }

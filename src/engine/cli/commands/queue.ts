@@ -29,8 +29,8 @@ export function registerQueue(program: Command): void {
         if (options.state && !(JOB_STATES as readonly string[]).includes(options.state)) {
           throw new StationError('USAGE', `Unknown state "${options.state}". Use one of: ${JOB_STATES.join(', ')}.`);
         }
-        const limit = Number.parseInt(options.limit, 10);
-        if (!Number.isInteger(limit) || limit < 1) throw new StationError('USAGE', '--limit takes a whole number of at least 1.');
+        const limit = /^\s*[0-9]+\s*$/.test(options.limit) ? Number(options.limit) : Number.NaN;
+        if (!Number.isSafeInteger(limit) || limit < 1) throw new StationError('USAGE', '--limit takes a whole number of at least 1.');
         const jobs = await withStation(context, { create: false }, async (station) =>
           station.store.listJobs({ ...(options.state ? { state: options.state as JobState } : {}), limit }),
         );

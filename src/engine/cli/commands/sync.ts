@@ -17,22 +17,31 @@ export function registerSync(program: Command): void {
     .action(
       action(async (context, options: { once?: boolean; watch?: boolean; local?: boolean; waitLock: string }) => {
         if (options.once && options.watch) throw new StationError('USAGE', 'Choose --once or --watch, not both.');
+        const waitLock = /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(options.waitLock) ? Number(options.waitLock) : Number.NaN;
+        if (!Number.isFinite(waitLock)) throw new StationError('USAGE', '--wait-lock takes a number of seconds (0 or more).');
         return withStation(context, { create: false }, async (station) => {
           if (!options.local) requireEndpoint(context, station);
-          const sync = await station.startSync({ local: Boolean(options.local), lockWaitMs: Math.max(0, Number(options.waitLock) || 0) * 1000, purpose: `station sync${options.watch ? ' --watch' : ''}` });
-          const line = new StatusLine(context);
-          const onStatus = (status: SyncStatus) => line.show(status);
-          sync.on('status', onStatus);
-          line.show(sync.status());
-          // Ask the endpoint at once instead of waiting for the monitor's first tick.
-          await sync.syncNow();
-          if (options.watch) await untilInterrupted(context);
-          else await sync.whenIdle();
-          const status = sync.status();
-          sync.off('status', onStatus);
-          line.done();
-          await station.stopSync();
-          return report(context, status);
+          // Listen for Ctrl-C from the moment sends can start (startSync already sends what is due), not only
+          // once the first readiness check is over: the default handler would kill the process mid-send.
+          const interrupt = listenForInterrupt(context, station);
+          try {
+            const sync = await station.startSync({ local: Boolean(options.local), lockWaitMs: waitLock * 1000, purpose: `station sync${options.watch ? ' --watch' : ''}` });
+            const line = new StatusLine(context);
+            const onStatus = (status: SyncStatus) => line.show(status);
+            sync.on('status', onStatus);
+            line.show(sync.status());
+            // Ask the endpoint at once instead of waiting for the monitor's first tick.
+            if (!interrupt.requested) await sync.syncNow();
+            if (options.watch) await interrupt.stopped;
+            else await Promise.race([sync.whenIdle(), interrupt.stopped]);
+            const status = sync.status();
+            sync.off('status', onStatus);
+            line.done();
+            await station.stopSync();
+            return report(context, status);
+          } finally {
+            interrupt.dispose();
+          }
         });
       }),
     );
@@ -48,19 +57,35 @@ function requireEndpoint(context: CliContext, station: Station): void {
   }
 }
 
-/** Resolves on the first Ctrl-C (or SIGTERM); in-flight sends then finish and are recorded before exit. */
-function untilInterrupted(context: CliContext): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      context.out.note('\nstopping: letting sends in flight finish (press Ctrl-C again to quit at once; nothing is lost either way)');
-      process.once('SIGINT', () => process.exit(130));
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+/**
+ * The first Ctrl-C (or SIGTERM) resolves `stopped`: in-flight sends then finish and are recorded before exit.
+ * Before the sync engine exists (opening, waiting for the lock, starting the local service) nothing is in
+ * flight, so a Ctrl-C then quits at once; so does a second one.
+ */
+function listenForInterrupt(context: CliContext, station: Station): { stopped: Promise<void>; readonly requested: boolean; dispose(): void } {
+  let requested = false;
+  let resolveStopped: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    resolveStopped = resolve;
   });
+  const onSignal = () => {
+    if (requested || !station.syncEngine) process.exit(130);
+    requested = true;
+    context.out.note('\nstopping: letting sends in flight finish (press Ctrl-C again to quit at once; nothing is lost either way)');
+    resolveStopped();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stopped,
+    get requested() {
+      return requested;
+    },
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }
 
 function pendingOf(status: SyncStatus): number {
