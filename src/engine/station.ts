@@ -299,9 +299,14 @@ export class Station implements StationApi {
   }
 
   async close(): Promise<void> {
-    await this.stopSync();
-    if (this.visionPromise) await (await this.visionPromise).close();
-    this.store.close();
+    try {
+      await this.stopSync();
+      // A vision engine that failed to start has nothing to close (its error was reported where it was used).
+      const vision = await this.visionPromise?.catch(() => null);
+      await vision?.close();
+    } finally {
+      this.store.close();
+    }
   }
 }
 

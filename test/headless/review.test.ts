@@ -68,6 +68,14 @@ describe('station: README promises (review findings)', () => {
     expect(fs.existsSync(dataPaths(dataDir).localBwsDir)).toBe(false);
   });
 
+  it('with --json, usage errors found by the option parser are a JSON error document too', async () => {
+    for (const args of [['--json', 'enroll', 'photo.jpg'], ['--json', 'frobnicate'], ['queue', '--bogus', '--json']]) {
+      const run = await station(args, {});
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(JSON.parse(run.stdout), args.join(' ')).toMatchObject({ error: { code: 'USAGE' } });
+    }
+  });
+
   it('numeric options are checked strictly: --limit 2x and --wait-lock abc are usage errors', async () => {
     const dataDir = path.join(tempDir('station-rv-opts-'), 'data');
     const env = { STATION_DB_KEY: testDbKey() };
@@ -103,5 +111,35 @@ describe('station: README promises (review findings)', () => {
     expect(code, stderr).toBe(3); // stopped with the job still waiting
     expect(stderr).toMatch(/stopping/);
     expect(stdout).toMatch(/Synced 0 job\(s\) in all; 1 waiting/);
+  });
+});
+
+describe('Station facade (what the app calls over IPC)', () => {
+  const open = async (visionFactory?: () => Promise<never>) => {
+    const { Station } = await import('../../src/engine/station.js');
+    const { StaticKeyProvider } = await import('../../src/engine/store/keys.js');
+    const { randomBytes } = await import('node:crypto');
+    const dataDir = path.join(tempDir('station-rv-facade-'), 'data');
+    return Station.open({ dataDir, keyProvider: new StaticKeyProvider(randomBytes(32), 'test key'), env: {}, ...(visionFactory ? { visionFactory } : {}) });
+  };
+
+  it('setSetting refuses an endpoint that can never work, and keeps the old value', async () => {
+    const station = await open();
+    try {
+      await station.setSetting('endpoint', 'https://face.bws-eu.bioid.com');
+      await expect(station.setSetting('endpoint', 'ftp://face.bws-eu.bioid.com')).rejects.toMatchObject({ code: 'ENDPOINT_INVALID' });
+      const endpoint = (await station.getSettings()).find((setting) => setting.name === 'endpoint');
+      expect(endpoint?.value).toBe('https://face.bws-eu.bioid.com');
+    } finally {
+      await station.close();
+    }
+  });
+
+  it('close() still closes the queue when the vision engine failed to start', async () => {
+    const { StationError } = await import('../../src/shared/errors.js');
+    const station = await open(() => Promise.reject(new StationError('MODEL_MISSING', 'no models here')));
+    await expect(station.enrollImages('5', [{ name: 'a.jpg', bytes: fs.readFileSync(face('obama.jpg')) }])).rejects.toMatchObject({ code: 'MODEL_MISSING' });
+    await station.close();
+    expect(station.store.db.open).toBe(false);
   });
 });

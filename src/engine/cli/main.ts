@@ -18,6 +18,10 @@ export function buildProgram(): Command {
   program.exitOverride((error) => {
     // Commander prints its own usage errors; map them to exit code 2, and help/version to 0.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') process.exit(0);
+    // With --json, scripts get the documented error document on stdout for usage errors too.
+    if (program.opts().json === true || process.argv.includes('--json')) {
+      process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message.replace(/^error: /, '') } }, null, 2)}\n`);
+    }
     process.exit(2);
   });
   registerCommands(program);
