@@ -72,6 +72,8 @@ export class Station implements StationApi {
   private embedded: EmbeddedService | null = null;
   /** Why background sync is not running although configured (e.g. another process holds the sync lock). */
   private backgroundProblem: ErrorInfo | null = null;
+  private lockRetry: NodeJS.Timeout | null = null;
+  private closed = false;
   private readonly events = new EventEmitter<StationEvents>();
 
   private constructor(
@@ -170,7 +172,8 @@ export class Station implements StationApi {
    * when it is not, or when another process already syncs this folder.
    */
   async startBackgroundSync(): Promise<void> {
-    if (this.sync) return;
+    this.lockRetry = null;
+    if (this.sync || this.closed) return;
     const config = resolveBwsConfig({ settings: this.store.settings, env: this.env });
     if (config.missing.length > 0) {
       this.backgroundProblem = null;
@@ -180,10 +183,19 @@ export class Station implements StationApi {
         this.backgroundProblem = null;
       } catch (error) {
         this.backgroundProblem = toErrorInfo(error);
+        // Another process (e.g. `station sync --watch`) holds the folder's sync lock: try again later, so
+        // the app takes over as soon as that process ends.
+        if (this.backgroundProblem.code === 'SYNC_LOCKED' && !this.closed) {
+          this.lockRetry = setTimeout(() => void this.startBackgroundSync(), Station.LOCK_RETRY_MS);
+          this.lockRetry.unref();
+        }
       }
     }
     this.events.emit('syncStatus', await this.syncStatus());
   }
+
+  /** How often the app tries again for a sync lock held by another process. */
+  static LOCK_RETRY_MS = 30_000;
 
   get syncEngine(): SyncEngine | null {
     return this.sync;
@@ -299,6 +311,8 @@ export class Station implements StationApi {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.lockRetry) clearTimeout(this.lockRetry);
     try {
       await this.stopSync();
       // A vision engine that failed to start has nothing to close (its error was reported where it was used).

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { StationError } from '../../shared/errors.js';
+import { dataPaths } from '../paths.js';
 import type { Station } from '../station.js';
 import type { CliContext } from './context.js';
 
@@ -13,6 +14,11 @@ export async function withStation<T>(context: CliContext, options: { create: boo
   } finally {
     await station.close();
   }
+}
+
+/** Whether the data folder has a queue database yet (read-only commands then have nothing to do). */
+export function queueExists(context: CliContext): boolean {
+  return fs.existsSync(dataPaths(context.dataDir).queueDb);
 }
 
 /** Largest file the CLI reads as an image; the vision decoder has its own pixel limit on top. */

@@ -203,7 +203,7 @@ async function withClient(context: CliContext, options: ConnectionOptions, noAut
     callOptions.deadlineMs = Math.round(seconds * 1000);
   }
   const { BwsClient } = await import('../../bws/client.js');
-  const { BwsCallError, classifyFailure } = await import('../../bws/errors.js');
+  const { BwsCallError, classifyFailure, tidyGrpcDetails } = await import('../../bws/errors.js');
   let embedded: Awaited<ReturnType<typeof startEmbeddedLocalBws>> | null = null;
   let client: BwsClient;
   if (options.local) {
@@ -228,10 +228,10 @@ async function withClient(context: CliContext, options: ConnectionOptions, noAut
     if (!(error instanceof BwsCallError)) throw error;
     const info = classifyFailure(error);
     if (context.json) {
-      context.out.document({ error: { code: error.grpcCodeName, grpcCode: error.grpcCode, message: error.grpcDetails, class: info.class, advice: info.message }, headers: error.metadata.headers, trailers: error.metadata.trailers });
+      context.out.document({ error: { code: error.grpcCodeName, grpcCode: error.grpcCode, message: tidyGrpcDetails(error.grpcDetails), class: info.class, advice: info.message }, headers: error.metadata.headers, trailers: error.metadata.trailers });
     } else {
       printMetadata(context, error.metadata.headers, error.metadata.trailers);
-      context.out.note(`${context.out.paint('red', 'error:')} ${error.grpcCodeName} (${error.grpcCode}): ${error.grpcDetails || 'no details'}`);
+      context.out.note(`${context.out.paint('red', 'error:')} ${error.grpcCodeName} (${error.grpcCode}): ${tidyGrpcDetails(error.grpcDetails) || 'no details'}`);
       context.out.note(info.message);
     }
     return error.grpcCode;

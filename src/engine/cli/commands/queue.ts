@@ -3,7 +3,7 @@ import { StationError } from '../../../shared/errors.js';
 import { JOB_STATES, type JobState, type JobSummary } from '../../../shared/schemas.js';
 import { action, type CliContext } from '../context.js';
 import { formatTable } from '../output.js';
-import { resolveJobId, withStation } from '../station-access.js';
+import { queueExists, resolveJobId, withStation } from '../station-access.js';
 
 /** What each state means, in words for the operator. */
 export const STATE_WORDS: Record<JobState, string> = {
@@ -31,9 +31,10 @@ export function registerQueue(program: Command): void {
         }
         const limit = /^\s*[0-9]+\s*$/.test(options.limit) ? Number(options.limit) : Number.NaN;
         if (!Number.isSafeInteger(limit) || limit < 1) throw new StationError('USAGE', '--limit takes a whole number of at least 1.');
-        const jobs = await withStation(context, { create: false }, async (station) =>
-          station.store.listJobs({ ...(options.state ? { state: options.state as JobState } : {}), limit }),
-        );
+        // A folder with no queue yet simply has no jobs (and none is created by looking).
+        const jobs = !queueExists(context)
+          ? []
+          : await withStation(context, { create: false }, async (station) => station.store.listJobs({ ...(options.state ? { state: options.state as JobState } : {}), limit }));
         printJobs(context, jobs);
       }),
     );

@@ -4,7 +4,7 @@ import type { SyncStatus } from '../../../shared/schemas.js';
 import { resolveBwsConfig } from '../../bws/config.js';
 import type { Station } from '../../station.js';
 import { action, type CliContext } from '../context.js';
-import { withStation } from '../station-access.js';
+import { queueExists, withStation } from '../station-access.js';
 
 export function registerSync(program: Command): void {
   program
@@ -19,6 +19,11 @@ export function registerSync(program: Command): void {
         if (options.once && options.watch) throw new StationError('USAGE', 'Choose --once or --watch, not both.');
         const waitLock = /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(options.waitLock) ? Number(options.waitLock) : Number.NaN;
         if (!Number.isFinite(waitLock)) throw new StationError('USAGE', '--wait-lock takes a number of seconds (0 or more).');
+        if (!queueExists(context)) {
+          if (context.json) context.out.document({ status: null });
+          else context.out.line(`Nothing to sync: there is no queue in ${context.dataDir} yet.`);
+          return 0;
+        }
         return withStation(context, { create: false }, async (station) => {
           if (!options.local) requireEndpoint(context, station);
           // Listen for Ctrl-C from the moment sends can start (startSync already sends what is due), not only
