@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Station } from '../../src/engine/station.js';
@@ -6,6 +7,7 @@ import { HeadlessKeyProvider } from '../../src/engine/store/keys.js';
 import { SyncLock } from '../../src/engine/sync/index.js';
 import type { SyncStatus } from '../../src/shared/schemas.js';
 import { tempDir } from '../helpers/paths.js';
+import { station as run } from './helpers.js';
 
 /** The app's background sync (Station.startBackgroundSync), as the Electron engine process runs it. */
 describe('background sync of the app', () => {
@@ -54,7 +56,6 @@ describe('background sync of the app', () => {
 
 describe('read-only commands on a folder with no queue yet', () => {
   it('queue shows an empty queue and sync has nothing to do; neither creates the folder', async () => {
-    const { station: run } = await import('./helpers.js');
     const dataDir = path.join(tempDir('station-empty-'), 'data');
     const queue = await run(['--data-dir', dataDir, '--json', 'queue']);
     expect(queue.code).toBe(0);
@@ -62,7 +63,6 @@ describe('read-only commands on a folder with no queue yet', () => {
     const sync = await run(['--data-dir', dataDir, 'sync', '--local']);
     expect(sync.code).toBe(0);
     expect(sync.stdout).toMatch(/Nothing to sync/);
-    const { existsSync } = await import('node:fs');
-    expect(existsSync(dataDir)).toBe(false);
+    expect(fs.existsSync(dataDir)).toBe(false);
   });
 });
