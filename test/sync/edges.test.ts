@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import { createLocalBwsHandlers, serveBws } from '../../src/engine/bws-local/index.js';
+import { tempDir } from '../helpers/paths.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { QueueStore } from '../../src/engine/store/queue-store.js';
 import type { SyncEngine } from '../../src/engine/sync/engine.js';
@@ -117,5 +120,45 @@ describe('sync edges: an operator acts while the engine reads the template statu
     expect(store.getJob(job!)).toMatchObject({ state: 'discarded' });
     expect(store.getJob(other!)?.state).toBe('synced');
     expect(store.audit.recent(50).filter((entry) => entry.jobId === job).map((entry) => entry.event)).not.toContain('needs_attention');
+  });
+});
+
+describe('sync edges: the template status read keeps failing', () => {
+  it('counts each failed read as a try: the backoff grows and INTERNAL gives up after 5 tries, nothing sent', async () => {
+    // The real local service, except that its GetTemplateStatus fails with INTERNAL every time.
+    const credentials = { clientId: 'status-failing', key: randomBytes(64).toString('base64') };
+    const handlers = createLocalBwsHandlers({ ...credentials, dataDir: tempDir('status-failing-'), dbKey: randomBytes(32), mode: 'store-only' });
+    let reads = 0;
+    let enrolls = 0;
+    const running = await serveBws({
+      faceRecognition: {
+        ...handlers.faceRecognition,
+        GetTemplateStatus: ((_call, callback) => {
+          reads += 1;
+          callback({ code: grpc.status.INTERNAL, details: 'injected: status store unavailable' });
+        }) as grpc.handleUnaryCall<unknown, unknown>,
+        Enroll: ((call, callback) => {
+          enrolls += 1;
+          (handlers.faceRecognition.Enroll as grpc.handleUnaryCall<unknown, unknown>)(call, callback);
+        }) as grpc.handleUnaryCall<unknown, unknown>,
+      },
+      health: handlers.health,
+    });
+    cleanups.push(async () => {
+      await running.close();
+      handlers.close();
+    });
+    const { store } = await freshStore();
+    cleanups.push(() => store.close());
+    configure(store, `http://127.0.0.1:${running.port}`, credentials);
+    const [job] = enqueueMany(store, ['121']);
+    const engine = track(engineFor(store, { backoff: { baseMs: 40, capMs: 5_000 } }));
+    await engine.start();
+    await waitFor(() => store.getJob(job!)?.state === 'needs_attention', 30_000, 'the job to need attention');
+    const record = store.getJob(job!)!;
+    expect(record.attempts).toBe(5);
+    expect(record.lastError?.message).toMatch(/Gave up after 5 attempts/);
+    expect(reads).toBeGreaterThanOrEqual(5);
+    expect(enrolls).toBe(0);
   });
 });

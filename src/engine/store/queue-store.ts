@@ -428,15 +428,19 @@ export class QueueStore {
     this.setState(id, 'queued', { now, error });
   }
 
-  markRetryWait(id: string, now: number, nextAttemptAt: number, error: JobError): void {
-    this.setState(id, 'retry_wait', { now, nextAttemptAt, error });
+  /**
+   * `countAttempt`: a call that failed before any Enroll left (a template status read) still counts as a try,
+   * so its backoff grows and bounded retries end; an Enroll's try was already counted by markSending.
+   */
+  markRetryWait(id: string, now: number, nextAttemptAt: number, error: JobError, options: { countAttempt?: boolean } = {}): void {
+    this.setState(id, 'retry_wait', { now, nextAttemptAt, error, countAttempt: options.countAttempt ?? false });
   }
 
-  markAmbiguous(id: string, now: number, nextAttemptAt: number, error: JobError): void {
-    this.setState(id, 'ambiguous', { now, nextAttemptAt, error, audit: 'ambiguous' });
+  markAmbiguous(id: string, now: number, nextAttemptAt: number, error: JobError, options: { countAttempt?: boolean } = {}): void {
+    this.setState(id, 'ambiguous', { now, nextAttemptAt, error, audit: 'ambiguous', countAttempt: options.countAttempt ?? false });
   }
 
-  markNeedsAttention(id: string, now: number, error: JobError, extra: { serverJobId?: string | null; performedAction?: string | null } = {}): void {
+  markNeedsAttention(id: string, now: number, error: JobError, extra: { serverJobId?: string | null; performedAction?: string | null; countAttempt?: boolean } = {}): void {
     this.setState(id, 'needs_attention', { now, error, audit: 'needs_attention', ...extra });
   }
 
@@ -481,11 +485,12 @@ export class QueueStore {
   private setState(
     id: string,
     state: JobState,
-    args: { now: number; nextAttemptAt?: number | null; error?: JobError | null; audit?: string; serverJobId?: string | null; performedAction?: string | null },
+    args: { now: number; nextAttemptAt?: number | null; error?: JobError | null; audit?: string; serverJobId?: string | null; performedAction?: string | null; countAttempt?: boolean },
   ): void {
     this.guard(`mark the job as ${state}`, () =>
       this.db.transaction(() => {
         const sets = ['state = ?', 'next_attempt_at = ?', 'updated_at = ?'];
+        if (args.countAttempt) sets.push('attempts = attempts + 1');
         const values: unknown[] = [state, args.nextAttemptAt ?? null, args.now];
         if (args.error !== undefined) {
           sets.push('last_error_code = ?', 'last_error_message = ?');

@@ -372,7 +372,7 @@ export class SyncEngine extends EventEmitter<Events> {
       try {
         before = await transport.templateStatus(job.classId, { deadlineMs: this.statusDeadlineMs });
       } catch (error) {
-        this.handleFailure(job, job.attempts, transport.classify(error), false);
+        this.handleFailure(job, job.attempts + 1, transport.classify(error), false);
         return;
       }
     }
@@ -432,7 +432,8 @@ export class SyncEngine extends EventEmitter<Events> {
         this.store.markAmbiguous(job.id, this.now(), this.now(), failure);
         this.pause({ code: info.code, message: info.message });
       } else {
-        this.store.markAmbiguous(job.id, this.now(), this.now() + backoffDelay(job.attempts, this.backoff, this.random), failure);
+        // Each failed reconcile read counts as a try, so the wait grows instead of polling at the base delay.
+        this.store.markAmbiguous(job.id, this.now(), this.now() + backoffDelay(job.attempts + 1, this.backoff, this.random), failure, { countAttempt: true });
         this.monitor?.suspect();
       }
       this.emitJob(job, 'ambiguous', failure);
@@ -471,12 +472,12 @@ export class SyncEngine extends EventEmitter<Events> {
       case 'retryable': {
         if (info.maxAttempts !== undefined && attempt >= info.maxAttempts) {
           const final = { code: info.code, message: `${info.message} Gave up after ${attempt} attempts.` };
-          this.store.markNeedsAttention(job.id, now, final);
+          this.store.markNeedsAttention(job.id, now, final, { countAttempt: !sent });
           this.emitJob(job, 'needs_attention', final);
           return;
         }
         const next = now + backoffDelay(Math.max(1, attempt), this.backoff, this.random, info.backoff ?? 'normal');
-        this.store.markRetryWait(job.id, now, next, error);
+        this.store.markRetryWait(job.id, now, next, error, { countAttempt: !sent });
         this.emitJob(job, 'retry_wait', error);
         if (info.code === 'UNAVAILABLE' || info.code === 'DEADLINE_EXCEEDED') this.monitor?.suspect();
         return;
