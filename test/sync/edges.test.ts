@@ -2,34 +2,14 @@ import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { createLocalBwsHandlers, serveBws } from '../../src/engine/bws-local/index.js';
 import { tempDir } from '../helpers/paths.js';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { QueueStore } from '../../src/engine/store/queue-store.js';
-import type { SyncEngine } from '../../src/engine/sync/engine.js';
+import { describe, expect, it } from 'vitest';
 import { freshStore } from '../store/helpers.js';
-import { type FaultyBws, startFaultyBws } from './fault-server.js';
 import { resolveBwsConfig, clientOptionsFrom } from '../../src/engine/bws/config.js';
 import { BwsTransport } from '../../src/engine/sync/bws-transport.js';
-import { configure, engineFor, enqueueMany, waitFor } from './helpers.js';
+import { configure, engineFor, enqueueMany, useSyncFixtures, waitFor } from './helpers.js';
 
 /** Review findings: state transitions at the edges (operator actions and store failures during sync). */
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function setup(): Promise<{ store: QueueStore; server: FaultyBws }> {
-  const server = await startFaultyBws();
-  cleanups.push(() => server.close());
-  const { store } = await freshStore();
-  cleanups.push(() => store.close());
-  configure(store, server.endpoint, server.credentials);
-  return { store, server };
-}
-
-function track(engine: SyncEngine): SyncEngine {
-  cleanups.push(() => engine.stop());
-  return engine;
-}
+const { cleanups, setup, track } = useSyncFixtures();
 
 describe('sync edges', () => {
   it('a retried job of a class waits for that class\'s unresolved send: the reconcile is not fooled by the retried job landing', async () => {

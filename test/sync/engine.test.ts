@@ -1,30 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import sharp from 'sharp';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { QueueStore } from '../../src/engine/store/queue-store.js';
-import type { SyncEngine } from '../../src/engine/sync/engine.js';
 import { freshStore } from '../store/helpers.js';
 import { type FaultyBws, startFaultyBws } from './fault-server.js';
-import { configure, engineFor, enqueueMany, waitFor } from './helpers.js';
+import { configure, engineFor, enqueueMany, useSyncFixtures, waitFor } from './helpers.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function setup(): Promise<{ store: QueueStore; server: FaultyBws }> {
-  const server = await startFaultyBws();
-  cleanups.push(() => server.close());
-  const { store } = await freshStore();
-  cleanups.push(() => store.close());
-  configure(store, server.endpoint, server.credentials);
-  return { store, server };
-}
-
-function track(engine: SyncEngine): SyncEngine {
-  cleanups.push(() => engine.stop());
-  return engine;
-}
+const { cleanups, setup, track } = useSyncFixtures();
 
 /** Every job synced, and the service stored each job exactly once. */
 function expectEachOnce(store: QueueStore, server: FaultyBws, ids: string[]): void {

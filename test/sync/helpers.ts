@@ -2,7 +2,9 @@ import type { QueueStore } from '../../src/engine/store/queue-store.js';
 import { BwsTransport } from '../../src/engine/sync/bws-transport.js';
 import { SyncEngine, type SyncEngineOptions } from '../../src/engine/sync/engine.js';
 import { resolveBwsConfig, clientOptionsFrom } from '../../src/engine/bws/config.js';
-import { syntheticImage } from '../store/helpers.js';
+import { afterEach } from 'vitest';
+import { freshStore, syntheticImage } from '../store/helpers.js';
+import { type FaultyBws, startFaultyBws } from './fault-server.js';
 
 /** Engine settings that keep tests quick: short backoff, fast polling, short deadlines. */
 export const FAST: Partial<SyncEngineOptions> = {
@@ -44,4 +46,30 @@ export async function waitFor(condition: () => boolean, timeoutMs = 20_000, what
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * Per-test resources of the sync tests: a fault-injecting server wrapping the real local service, a fresh
+ * queue configured for it, and engines, all closed after each test (newest first).
+ */
+export function useSyncFixtures() {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return {
+    cleanups,
+    async setup(): Promise<{ store: QueueStore; server: FaultyBws }> {
+      const server = await startFaultyBws();
+      cleanups.push(() => server.close());
+      const { store } = await freshStore();
+      cleanups.push(() => store.close());
+      configure(store, server.endpoint, server.credentials);
+      return { store, server };
+    },
+    track(engine: SyncEngine): SyncEngine {
+      cleanups.push(() => engine.stop());
+      return engine;
+    },
+  };
 }
