@@ -43,8 +43,9 @@ export function SettingsScreen({ api }: { api: StationApi }) {
       await api.setSetting('clientId', clientId.trim());
       if (key !== '') await api.setSetting('key', key);
       setKey('');
-      setMessage({ kind: 'ok', text: 'Settings saved.' });
+      // Reload first, so "saved" appears together with what was stored (e.g. "a key is set").
       await load();
+      setMessage({ kind: 'ok', text: 'Settings saved.' });
     } catch (error) {
       setMessage({ kind: 'error', text: describeError(error).message });
     }
