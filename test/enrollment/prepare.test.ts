@@ -70,6 +70,12 @@ describe('prepareEnrollment', () => {
     expect(forced.warnings.join(' ')).toMatch(/looks like class 900/);
   });
 
+  it('enrolls a photo given twice only once', async () => {
+    const result = await prepareEnrollment({ ...base, vision, images: [read('obama.jpg'), { ...read('obama.jpg'), name: 'copy.jpg' }] });
+    expect(result.accepted.map((image) => image.name)).toEqual(['obama.jpg']);
+    expect(result.rejected).toEqual([{ name: 'copy.jpg', reasons: ['The same photo as obama.jpg: each photo is enrolled once.'] }]);
+  });
+
   it('says why nothing is acceptable: no face, and an unreadable file', async () => {
     const blank = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#7a8a9a' } }).png().toBuffer();
     const result = await prepareEnrollment({ ...base, vision, images: [{ name: 'wall.png', bytes: blank }, { name: 'broken.jpg', bytes: Buffer.from('not a jpeg') }] });

@@ -76,7 +76,16 @@ export async function prepareEnrollment(options: PrepareOptions): Promise<Prepar
   const result: PreparedEnrollment = { classId: options.classId, accepted: [], rejected: [], refusal: null, warnings: [] };
   const candidates: Array<{ source: SourceImage; analysis: StillAnalysis }> = [];
 
+  const seen = new Map<string, string>();
   for (const source of options.images) {
+    // The same photo twice would add the same features twice to the template: keep the first.
+    const digest = sha256(source.bytes);
+    const first = seen.get(digest);
+    if (first !== undefined) {
+      result.rejected.push({ name: source.name, reasons: [`The same photo as ${first}: each photo is enrolled once.`] });
+      continue;
+    }
+    seen.set(digest, source.name);
     const analysis = await options.vision.analyzeStill(source.bytes, { name: source.name, profile: options.profile, embedding: true });
     if (!analysis.ok) {
       result.rejected.push({ name: source.name, reasons: [analysis.error?.message ?? 'The image could not be read.'] });
