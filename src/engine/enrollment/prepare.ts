@@ -74,7 +74,7 @@ export interface PrepareOptions {
  */
 export async function prepareEnrollment(options: PrepareOptions): Promise<PreparedEnrollment> {
   const result: PreparedEnrollment = { classId: options.classId, accepted: [], rejected: [], refusal: null, warnings: [] };
-  const candidates: Array<{ source: SourceImage; analysis: StillAnalysis }> = [];
+  const candidates: Array<{ source: SourceImage; analysis: StillAnalysis; digest: string }> = [];
 
   const seen = new Map<string, string>();
   for (const source of options.images) {
@@ -92,7 +92,7 @@ export async function prepareEnrollment(options: PrepareOptions): Promise<Prepar
     } else if (!analysis.accepted || !analysis.embeddingVector) {
       result.rejected.push({ name: source.name, reasons: rejectionReasons(analysis) });
     } else {
-      candidates.push({ source, analysis });
+      candidates.push({ source, analysis, digest });
     }
   }
   if (candidates.length === 0) {
@@ -126,7 +126,7 @@ export async function prepareEnrollment(options: PrepareOptions): Promise<Prepar
   candidates.forEach((candidate, index) => {
     result.accepted.push({
       name: candidate.source.name,
-      sourceSha256: sha256(candidate.source.bytes),
+      sourceSha256: candidate.digest,
       png: pngs[index]!,
       embedding: candidate.analysis.embeddingVector as Float32Array,
       summary: summarize(candidate.analysis),
