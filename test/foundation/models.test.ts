@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MODEL_ROLES, loadManifest, modelFilePath, requireVerifiedModels, verifyModels } from '../../src/engine/models/manifest.js';
+import { MODEL_ROLES, loadManifest, modelFilePath, verifyModels } from '../../src/engine/models/manifest.js';
+import { resolveModelFiles } from '../../src/engine/vision/model-files.js';
 import { StationError } from '../../src/shared/errors.js';
 import { repoRoot, tempDir } from '../helpers/paths.js';
 
@@ -38,7 +39,7 @@ describe('model manifest and installer', () => {
     expect(Object.keys(manifest.models).sort()).toEqual([...MODEL_ROLES].sort());
     const checks = verifyModels(manifest);
     expect(checks.every((check) => check.ok)).toBe(true);
-    expect(() => requireVerifiedModels(manifest)).not.toThrow();
+    expect(() => resolveModelFiles(manifest)).not.toThrow();
   });
 
   it('does nothing when the verified files are already there (offline re-install)', () => {
@@ -76,7 +77,7 @@ describe('model manifest and installer', () => {
     fs.appendFileSync(modelFilePath(manifest, 'pose'), Buffer.from([0]));
     const bad = verifyModels(manifest).filter((check) => !check.ok);
     expect(bad.map((check) => check.role)).toEqual(['pose']);
-    expect(() => requireVerifiedModels(manifest)).toThrow(StationError);
+    expect(() => resolveModelFiles(manifest)).toThrow(StationError);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { StationError, type ErrorInfo } from '../../shared/errors.js';
 import type { QualityCheck } from '../../shared/schemas.js';
 import type { GateProfile, StillAnalysis, VisionEngine } from '../vision/types.js';
-import { cosine, weakestPair } from './similarity.js';
+import { cosine } from '../vision/embed.js';
+import { weakestPair } from './similarity.js';
 
 /** BWS refuses requests over 50 MB; keep a margin for the protobuf envelope and metadata. */
 export const MAX_REQUEST_BYTES = 48 * 1024 * 1024;

@@ -78,22 +78,23 @@ export interface ModelCheck {
   detail: string;
 }
 
+/** What is wrong with a model file, in the words `station doctor` and the engine's start-up both use. */
+export const MODEL_MISSING_DETAIL = 'missing: run `npm run models`';
+export const modelMismatchDetail = (actualSha256: string): string => `sha256 mismatch (${actualSha256.slice(0, 12)}...): run \`npm run models\``;
+
+/** The coded error for model files that are missing or do not match the manifest. */
+export function modelsNotReady(problems: ReadonlyArray<{ file: string; detail: string; missing: boolean }>): StationError {
+  const code = problems.some((problem) => problem.missing) ? 'MODEL_MISSING' : 'MODEL_CHECKSUM';
+  return new StationError(code, `Model files not ready: ${problems.map((problem) => `${path.basename(problem.file)} ${problem.detail}`).join('; ')}.`);
+}
+
 /** Hashes every model file (about 15 MB: tens of milliseconds) and reports each role. */
 export function verifyModels(manifest: ModelManifest): ModelCheck[] {
   return MODEL_ROLES.map((role) => {
     const file = modelFilePath(manifest, role);
-    if (!fs.existsSync(file)) return { role, file, ok: false, detail: 'missing: run `npm run models`' };
+    if (!fs.existsSync(file)) return { role, file, ok: false, detail: MODEL_MISSING_DETAIL };
     const actual = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-    if (actual !== manifest.models[role].sha256) return { role, file, ok: false, detail: `sha256 mismatch (${actual.slice(0, 12)}...): run \`npm run models\`` };
+    if (actual !== manifest.models[role].sha256) return { role, file, ok: false, detail: modelMismatchDetail(actual) };
     return { role, file, ok: true, detail: 'verified' };
   });
-}
-
-/** Throws a coded error unless every model file is present and verified. */
-export function requireVerifiedModels(manifest: ModelManifest): void {
-  const bad = verifyModels(manifest).filter((check) => !check.ok);
-  if (bad.length > 0) {
-    const code = bad.some((check) => check.detail.startsWith('missing')) ? 'MODEL_MISSING' : 'MODEL_CHECKSUM';
-    throw new StationError(code, `Model files not ready: ${bad.map((check) => `${path.basename(check.file)} ${check.detail}`).join('; ')}.`);
-  }
 }

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { StationError } from '../../shared/errors.js';
 import { dataPaths } from '../paths.js';
@@ -84,4 +83,3 @@ export function describeKeySource(info: Pick<FolderInfo, 'keyMode' | 'keySource'
   }
 }
 
-export const folderInfoPath = (dataDir: string): string => path.join(dataDir, 'station.json');

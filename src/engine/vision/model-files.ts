@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StationError } from '../../shared/errors.js';
-import { type ModelManifest, type ModelRole, MODEL_ROLES, modelFilePath } from '../models/manifest.js';
+import { MODEL_MISSING_DETAIL, type ModelManifest, type ModelRole, MODEL_ROLES, modelFilePath, modelMismatchDetail, modelsNotReady } from '../models/manifest.js';
 import { REWRITE_VERSION, rewritePRelu } from './prelu-rewrite.js';
 
 /**
@@ -144,7 +143,7 @@ export function resolveModelFiles(manifest: ModelManifest, options: { verify?: b
     const facts = statFacts(file);
     if (!facts) {
       const missing = !fs.existsSync(file);
-      problems.push({ file, missing, detail: missing ? 'missing: run `npm run models`' : 'unreadable' });
+      problems.push({ file, missing, detail: missing ? MODEL_MISSING_DETAIL : 'unreadable' });
       continue;
     }
     let bytes: Uint8Array | null = null;
@@ -157,7 +156,7 @@ export function resolveModelFiles(manifest: ModelManifest, options: { verify?: b
         bytes = read.bytes;
         const actual = sha256(bytes);
         if (actual !== expected) {
-          problems.push({ file, missing: false, detail: `sha256 mismatch (${actual.slice(0, 12)}...): run \`npm run models\`` });
+          problems.push({ file, missing: false, detail: modelMismatchDetail(actual) });
           continue;
         }
         remember(file, read.facts, actual);
@@ -197,9 +196,6 @@ export function resolveModelFiles(manifest: ModelManifest, options: { verify?: b
     sources[role] = { role, file, load, verification };
   }
   if (changed) writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 1)}\n`);
-  if (problems.length > 0) {
-    const code = problems.some((p) => p.missing) ? 'MODEL_MISSING' : 'MODEL_CHECKSUM';
-    throw new StationError(code, `Model files not ready: ${problems.map((p) => `${path.basename(p.file)} ${p.detail}`).join('; ')}.`);
-  }
+  if (problems.length > 0) throw modelsNotReady(problems);
   return sources as Record<ModelRole, ModelSource>;
 }
