@@ -39,7 +39,7 @@ export const layeringRules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'models/**', 'coverage/**', 'test/fixtures/lint/**'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'models/**', 'coverage/**', 'test/fixtures/lint/**', 'src/engine/bws/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,0 +1,12 @@
+// Original file: proto/bwsmessages.proto
+
+
+export interface PointD {
+  'x'?: (number | string);
+  'y'?: (number | string);
+}
+
+export interface PointD__Output {
+  'x': (number);
+  'y': (number);
+}

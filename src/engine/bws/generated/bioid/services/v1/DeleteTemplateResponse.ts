@@ -1,0 +1,8 @@
+// Original file: proto/facerecognition.proto
+
+
+export interface DeleteTemplateResponse {
+}
+
+export interface DeleteTemplateResponse__Output {
+}
