@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  classIdInputSchema,
   classIdSchema,
   enrollRequestSchema,
   jobStateSchema,
@@ -89,4 +90,4 @@ export const REQUEST_ARGUMENT_SCHEMAS: Record<RequestMethod, z.ZodType<unknown[]
   setSetting: z.tuple([setSettingSchema.shape.name, setSettingSchema.shape.value]),
 };
 
-export { classIdSchema };
+export { classIdInputSchema, classIdSchema };

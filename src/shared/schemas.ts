@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkClassId, isCanonicalClassId } from './class-id.js';
 
 /**
  * Runtime schemas for everything that crosses a process boundary (IPC, the engine port, `--json` output).
@@ -6,8 +7,19 @@ import { z } from 'zod';
  * This module imports nothing runtime-specific: it is shared by the renderer, preload, main and engine.
  */
 
-export const classIdSchema = z.string().regex(/^[1-9][0-9]{0,18}$/, 'class id: digits only, 1 .. 9223372036854775807')
-  .refine((value) => !/^[0-9]+$/.test(value) || BigInt(value) <= 9223372036854775807n, 'class id: at most 9223372036854775807');
+/** A class id as the station stores and prints it: canonical decimal text (see `src/shared/class-id.ts`). */
+export const classIdSchema = z.string().refine(isCanonicalClassId, 'class id: digits only, no leading zeros, 1 .. 9223372036854775807');
+
+/**
+ * A class id as a person or a scanner typed it: the one class-id rule (trim, digits, leading zeros dropped),
+ * parsed to the canonical form. Requests use this; outputs use `classIdSchema`.
+ */
+export const classIdInputSchema = z.string().max(200).transform((value, context) => {
+  const result = checkClassId(value);
+  if (result.ok) return result.reading.classId;
+  context.addIssue({ code: 'custom', message: result.error.message });
+  return z.NEVER;
+});
 
 export const errorInfoSchema = z.object({ code: z.string(), message: z.string() });
 
@@ -105,7 +117,7 @@ export const syncStatusSchema = z.object({
 });
 
 export const enrollRequestSchema = z.object({
-  classId: classIdSchema,
+  classId: classIdInputSchema,
   /** Encoded image files (JPEG/PNG/...) or captured stills. */
   images: z.array(z.object({ name: z.string().max(260), bytes: z.instanceof(Uint8Array) })).min(1).max(20),
   force: z.boolean().default(false),

@@ -13,8 +13,8 @@ describe('batch import sources', () => {
     fs.writeFileSync(path.join(dir, 'batch.csv'), csv);
     const plan = planImport(path.join(dir, 'batch.csv'));
     expect(plan.groups).toEqual([
-      { classId: '7', files: [path.join(dir, 'photos', 'a.jpg'), path.join(dir, 'photos', 'b.jpg')] },
-      { classId: '9223372036854775807', files: [path.join(dir, 'photos', 'c, d.jpg')] },
+      { classId: '7', files: [path.join(dir, 'photos', 'a.jpg'), path.join(dir, 'photos', 'b.jpg')], givenAs: ['7'] },
+      { classId: '9223372036854775807', files: [path.join(dir, 'photos', 'c, d.jpg')], givenAs: ['9223372036854775807'] },
     ]);
     expect(plan.problems.map((problem) => [problem.source, problem.code])).toEqual([
       ['batch.csv line 5', 'INVALID_CLASS_ID'],
@@ -32,7 +32,7 @@ describe('batch import sources', () => {
     fs.writeFileSync(path.join(dir, 'loose.jpg'), 'x');
     const plan = planImport(dir);
     // "0042" is the same class as "42": their files form one group.
-    expect(plan.groups).toEqual([{ classId: '42', files: [path.join(dir, '0042', 'side.jpg'), path.join(dir, '42', 'front.jpg')] }]);
+    expect(plan.groups).toEqual([{ classId: '42', files: [path.join(dir, '0042', 'side.jpg'), path.join(dir, '42', 'front.jpg')], givenAs: ['0042', '42'] }]);
     expect(plan.problems.map((problem) => [path.basename(problem.source), problem.code]).sort()).toEqual([
       ['0', 'INVALID_CLASS_ID'],
       ['guests', 'INVALID_CLASS_ID'],

@@ -36,6 +36,10 @@ describe('IPC bridge in main', () => {
     const enrolled = await call('station:enroll', trusted, { classId: '42', images: [{ name: 'a.jpg', bytes: new Uint8Array([0xff, 0xd8, 1]) }] });
     expect(enrolled.ok).toBe(true);
     expect((engine.calls.at(-1)!.args[0] as { force: boolean }).force).toBe(false);
+    // The one class-id rule: a padded badge code reaches the engine as its canonical class id.
+    const padded = await call('station:enroll', trusted, { classId: ' 00042 ', images: [{ name: 'a.jpg', bytes: new Uint8Array([0xff, 0xd8, 1]) }] });
+    expect(padded.ok).toBe(true);
+    expect((engine.calls.at(-1)!.args[0] as { classId: string }).classId).toBe('42');
   });
 
   it.each([
@@ -61,7 +65,7 @@ describe('IPC bridge in main', () => {
     ['listJobs', [{ state: 'queued', sql: '1=1' }], 'INVALID_REQUEST'],
     ['info', ['extra'], 'INVALID_REQUEST'],
     ['enroll', [{ classId: 42, images: [{ name: 'a.jpg', bytes: new Uint8Array([1]) }] }], 'INVALID_CLASS_ID'],
-    ['enroll', [{ classId: '0042', images: [{ name: 'a.jpg', bytes: new Uint8Array([1]) }] }], 'INVALID_CLASS_ID'],
+    ['enroll', [{ classId: '000', images: [{ name: 'a.jpg', bytes: new Uint8Array([1]) }] }], 'INVALID_CLASS_ID'],
     ['enroll', [{ classId: '9223372036854775808', images: [{ name: 'a.jpg', bytes: new Uint8Array([1]) }] }], 'INVALID_CLASS_ID'],
     ['enroll', [{ classId: '7', images: [] }], 'INVALID_REQUEST'],
     ['enroll', [{ classId: '7', images: [{ name: 'a.jpg', bytes: 'not bytes' }] }], 'INVALID_REQUEST'],

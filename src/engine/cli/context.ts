@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { describeClassIdInput, readClassId } from '../../shared/class-id.js';
 import { StationError } from '../../shared/errors.js';
 import { resolveDataDir } from '../paths.js';
 import { type KeyProvider, headlessKeyProviderFromEnv } from '../store/keys.js';
@@ -49,4 +50,12 @@ export function action<A extends unknown[]>(body: (context: CliContext, ...args:
 
 export function usageError(message: string): StationError {
   return new StationError('USAGE', message);
+}
+
+/** Reads a `--class-id` argument under the one class-id rule, and tells the person when it was normalised. */
+export function classIdArgument(context: CliContext, text: string): string {
+  const reading = readClassId(text);
+  const note = describeClassIdInput(reading.classId, [reading.given]);
+  if (note) context.out.note(note);
+  return reading.classId;
 }

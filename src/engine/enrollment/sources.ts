@@ -1,13 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { parseClassId } from '../../shared/class-id.js';
+import { readClassId, type ClassIdReading } from '../../shared/class-id.js';
 import { StationError, toErrorInfo } from '../../shared/errors.js';
 
 /** One person to enroll in a batch: a class id and the files that show them. */
 export interface ImportGroup {
   classId: string;
   files: string[];
+  /** Every form the class id was written in (folder names, CSV cells), trimmed: "42", "0042". */
+  givenAs: string[];
 }
 
 export interface ImportPlan {
@@ -43,9 +45,9 @@ function planFolder(folder: string): ImportPlan {
       plan.problems.push({ source: full, code: 'USAGE', message: 'Not in a class-id sub-folder: skipped. Put each person\'s photos in a folder named by their class id.' });
       continue;
     }
-    let classId: string;
+    let classId: ClassIdReading;
     try {
-      classId = parseClassId(entry.name);
+      classId = readClassId(entry.name);
     } catch (error) {
       plan.problems.push({ source: full, ...toErrorInfo(error) });
       continue;
@@ -77,9 +79,9 @@ function planCsv(csvFile: string): ImportPlan {
       plan.problems.push({ source: where, code: 'USAGE', message: 'Expected two columns: classId,path (quote paths that contain commas).' });
       return;
     }
-    let classId: string;
+    let classId: ClassIdReading;
     try {
-      classId = parseClassId(rawClassId);
+      classId = readClassId(rawClassId);
     } catch (error) {
       plan.problems.push({ source: where, ...toErrorInfo(error) });
       return;
@@ -94,8 +96,13 @@ function planCsv(csvFile: string): ImportPlan {
   return plan;
 }
 
-function addFiles(plan: ImportPlan, classId: string, files: string[]): void {
-  const group = plan.groups.find((candidate) => candidate.classId === classId);
-  if (group) group.files.push(...files);
-  else plan.groups.push({ classId, files: [...files] });
+/** Inputs that normalise to the same class id ("42" and "0042") are one class. */
+function addFiles(plan: ImportPlan, reading: ClassIdReading, files: string[]): void {
+  let group = plan.groups.find((candidate) => candidate.classId === reading.classId);
+  if (!group) {
+    group = { classId: reading.classId, files: [], givenAs: [] };
+    plan.groups.push(group);
+  }
+  group.files.push(...files);
+  if (!group.givenAs.includes(reading.given)) group.givenAs.push(reading.given);
 }

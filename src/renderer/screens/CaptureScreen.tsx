@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { classIdSchema, type StationApi } from '../../shared/contract.js';
+import { classIdInputSchema, type StationApi } from '../../shared/contract.js';
 import type { EnrollResult, ImageAnalysis, LiveGuidance } from '../../shared/schemas.js';
 import { describeError } from '../station.js';
 import { useLiveGuidance } from './useLiveGuidance.js';
@@ -78,7 +78,7 @@ export function CaptureScreen({ api }: { api: StationApi }) {
   shownShots.current = shots;
   useEffect(() => () => shownShots.current.forEach((shot) => URL.revokeObjectURL(shot.url)), []);
 
-  const parsedClassId = classIdSchema.safeParse(classId.trim());
+  const parsedClassId = classIdInputSchema.safeParse(classId);
   const classIdError = classId.trim() === '' ? 'Enter the class id (digits only).' : parsedClassId.success ? null : (parsedClassId.error.issues[0]?.message ?? 'Invalid class id.');
 
   const takeShot = async () => {

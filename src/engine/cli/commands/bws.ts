@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseClassId } from '../../../shared/class-id.js';
 import { StationError } from '../../../shared/errors.js';
 import type { BwsClient } from '../../bws/client.js';
 import { type BwsOverrides, type ResolvedBwsConfig, clientOptionsFrom, resolveBwsConfig } from '../../bws/config.js';
@@ -9,7 +8,7 @@ import { timestampToIso } from '../../bws/messages.js';
 import type { CallResult } from '../../bws/types.js';
 import type { startEmbeddedLocalBws } from '../../bws-local/embedded.js';
 import { dataPaths } from '../../paths.js';
-import { action, type CliContext, usageError } from '../context.js';
+import { action, classIdArgument, type CliContext, usageError } from '../context.js';
 import { readImageFile } from '../station-access.js';
 
 interface ConnectionOptions {
@@ -81,7 +80,7 @@ export function registerBws(program: Command): void {
     .action(
       action(async (context, images: string[], options: ConnectionOptions & { classId: string }) => {
         // Usage and file errors first: no connection, no local service for a command that cannot run.
-        const classId = parseClassId(options.classId);
+        const classId = classIdArgument(context, options.classId);
         const bytes = images.map(readImageFile);
         return withClient(context, options, false, async (client, callOptions) => show(context, 'Enroll', await client.enroll(classId, bytes, callOptions)));
       }),
@@ -93,7 +92,7 @@ export function registerBws(program: Command): void {
     .option('--save-thumbnails <dir>', 'write the thumbnails as PNG files into this folder')
     .action(
       action(async (context, options: ConnectionOptions & { classId: string; thumbnails?: boolean; saveThumbnails?: string }) => {
-        const classId = parseClassId(options.classId);
+        const classId = classIdArgument(context, options.classId);
         return withClient(context, options, false, async (client, callOptions) => {
           const result = await client.getTemplateStatus(classId, { ...callOptions, thumbnails: Boolean(options.thumbnails || options.saveThumbnails) });
           if (options.saveThumbnails) {
@@ -110,7 +109,7 @@ export function registerBws(program: Command): void {
     .requiredOption('--class-id <id>', 'class id')
     .action(
       action(async (context, options: ConnectionOptions & { classId: string }) => {
-        const classId = parseClassId(options.classId);
+        const classId = classIdArgument(context, options.classId);
         return withClient(context, options, false, async (client, callOptions) => show(context, 'DeleteTemplate', await client.deleteTemplate(classId, callOptions)));
       }),
     );
@@ -120,7 +119,7 @@ export function registerBws(program: Command): void {
     .argument('[tags...]', 'the new tags')
     .action(
       action(async (context, tags: string[], options: ConnectionOptions & { classId: string }) => {
-        const classId = parseClassId(options.classId);
+        const classId = classIdArgument(context, options.classId);
         return withClient(context, options, false, async (client, callOptions) => show(context, 'SetTemplateTags', await client.setTemplateTags(classId, tags, callOptions)));
       }),
     );
@@ -130,7 +129,7 @@ export function registerBws(program: Command): void {
     .argument('<image>', 'image file')
     .action(
       action(async (context, image: string, options: ConnectionOptions & { classId: string }) => {
-        const classId = parseClassId(options.classId);
+        const classId = classIdArgument(context, options.classId);
         const bytes = readImageFile(image);
         return withClient(context, options, false, async (client, callOptions) => show(context, 'Verify', await client.verify(classId, bytes, callOptions)));
       }),

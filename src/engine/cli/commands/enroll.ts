@@ -1,10 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseClassId } from '../../../shared/class-id.js';
 import { toErrorInfo } from '../../../shared/errors.js';
 import type { EnrollResult } from '../../../shared/schemas.js';
 import type { SourceImage } from '../../enrollment/prepare.js';
-import { action, type CliContext } from '../context.js';
+import { action, classIdArgument, type CliContext } from '../context.js';
 import { formatTable } from '../output.js';
 import { readImageFile, withStation } from '../station-access.js';
 
@@ -18,7 +17,7 @@ export function registerEnroll(program: Command): void {
     .action(
       action(async (context, files: string[], options: { classId: string; force?: boolean }) => {
         // Validate before any work (no model loading, no database).
-        const classId = parseClassId(options.classId);
+        const classId = classIdArgument(context, options.classId);
         const images: SourceImage[] = [];
         const unreadable: EnrollResult['rejected'] = [];
         for (const file of files) {

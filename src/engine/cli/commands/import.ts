@@ -1,6 +1,7 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { describeClassIdInput } from '../../../shared/class-id.js';
 import { toErrorInfo } from '../../../shared/errors.js';
 import { sha256, type SourceImage } from '../../enrollment/prepare.js';
 import { planImport } from '../../enrollment/sources.js';
@@ -19,6 +20,8 @@ export interface ImportClassResult {
   skipped: number;
   rejected: Array<{ file: string; reasons: string[] }>;
   reason: string | null;
+  /** Set when the class id was written with leading zeros, or in several forms: "0042, 42 -> class 42 (one class)". */
+  classIdNote: string | null;
 }
 
 export interface ImportSummary {
@@ -60,7 +63,17 @@ async function runImport(context: CliContext, station: Station, source: string, 
   let done = 0;
 
   for (const group of plan.groups) {
-    const entry: ImportClassResult = { classId: group.classId, result: 'rejected', jobId: null, files: group.files.length, accepted: 0, skipped: 0, rejected: [], reason: null };
+    const entry: ImportClassResult = {
+      classId: group.classId,
+      result: 'rejected',
+      jobId: null,
+      files: group.files.length,
+      accepted: 0,
+      skipped: 0,
+      rejected: [],
+      reason: null,
+      classIdNote: describeClassIdInput(group.classId, group.givenAs),
+    };
     const images: SourceImage[] = [];
     for (const file of group.files) {
       try {
@@ -113,6 +126,12 @@ export function printImportSummary(context: CliContext, summary: ImportSummary):
     ['class id', 'result', 'files', 'accepted', 'skipped', 'rejected', 'reason'],
     summary.classes.map((entry) => [entry.classId, entry.result, entry.files, entry.accepted, entry.skipped, entry.rejected.length, entry.reason ?? '']),
   ));
+  const normalised = summary.classes.flatMap((entry) => (entry.classIdNote ? [entry.classIdNote] : []));
+  if (normalised.length > 0) {
+    out.line();
+    out.line('Class ids read with leading zeros or in several forms:');
+    for (const note of normalised) out.line(`  ${note}`);
+  }
   const rejectedFiles = summary.classes.flatMap((entry) => entry.rejected.map((file) => [entry.classId, file.file, file.reasons.join(' ')]));
   if (rejectedFiles.length > 0) {
     out.line();
