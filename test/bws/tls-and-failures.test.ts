@@ -48,7 +48,10 @@ describe('TLS to the local service with a self-signed CA', () => {
 
   it('plaintext to a TLS port does not succeed', async () => {
     const client = fixture.client({ endpoint: `http://127.0.0.1:${fixture.service.port}` });
-    await expect(client.getTemplateStatus('1')).rejects.toBeTruthy();
+    const error = await client.getTemplateStatus('1').then(() => null, (failure: unknown) => failure);
+    // The TLS handshake never completes, so no connection is established and nothing is sent.
+    expect(error).toMatchObject({ name: 'BwsCallError', grpcCodeName: 'UNAVAILABLE', grpcDetails: expect.stringMatching(/^No connection established/) });
+    expect(classifyFailure(error)).toMatchObject({ class: 'retryable', code: 'UNAVAILABLE' });
   });
 });
 
@@ -106,12 +109,15 @@ describe('failure classification from real failures', () => {
       server.forceShutdown();
     });
 
-    it('a deadline passing after the request arrived is ambiguous', async () => {
+    it('a deadline passing after the request was sent is ambiguous', async () => {
       const client = new BwsClient({ endpoint: `http://127.0.0.1:${port}`, ...credentials });
-      const seen = new Promise<void>((resolve) => (arrived = resolve));
-      const error = await client.enroll('1', [Buffer.from([1])], { deadlineMs: 500 }).catch((failure: unknown) => failure);
-      await seen;
+      // Connect first: on a busy machine a short deadline on a new connection can pass while it is still
+      // connecting, which is the other (retryable, "Waiting for LB pick") outcome. On an open connection the
+      // request leaves at once, and the server holds it until the deadline passes.
+      expect((await client.health('readiness')).response.status).toBe('SERVING');
+      const error = await client.enroll('1', [Buffer.from([1])], { deadlineMs: 1000 }).catch((failure: unknown) => failure);
       client.close();
+      expect(error).toMatchObject({ grpcCodeName: 'DEADLINE_EXCEEDED', grpcDetails: expect.not.stringMatching(/LB pick/) });
       expect(classifyFailure(error)).toMatchObject({ class: 'ambiguous', code: 'DEADLINE_EXCEEDED' });
     });
 
@@ -145,24 +151,5 @@ describe('failure classification from real failures', () => {
       relay.close();
       expect(classifyFailure(error)).toMatchObject({ class: 'ambiguous', code: 'UNAVAILABLE' });
     });
-  });
-
-  it('maps every table row of decisions.md', () => {
-    const row = (code: number, details = '') => classifyFailure({ code, details, metadata: new grpc.Metadata() });
-    expect(row(grpc.status.UNAVAILABLE, 'No connection established').class).toBe('retryable');
-    // A connect timeout or reset before the socket opened: nothing was sent, so a plain retry is safe.
-    expect(row(grpc.status.UNAVAILABLE, 'No connection established. Last error: Error: connect ETIMEDOUT 10.255.255.1:443. Resolution note: ').class).toBe('retryable');
-    expect(row(grpc.status.UNAVAILABLE, 'No connection established. Last error: Error: read ECONNRESET').class).toBe('retryable');
-    expect(row(grpc.status.CANCELLED, 'Call cancelled').class).toBe('retryable');
-    expect(row(grpc.status.RESOURCE_EXHAUSTED, 'quota exceeded')).toMatchObject({ class: 'retryable', backoff: 'quota' });
-    expect(row(grpc.status.RESOURCE_EXHAUSTED, 'Received message larger than max (51000010 vs. 50000000)').class).toBe('permanent');
-    expect(row(grpc.status.INTERNAL, 'boom')).toMatchObject({ class: 'retryable', maxAttempts: 5 });
-    expect(row(grpc.status.UNKNOWN, 'boom')).toMatchObject({ class: 'retryable', maxAttempts: 5 });
-    expect(row(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded after 1.0s,remote_addr=127.0.0.1:1').class).toBe('ambiguous');
-    expect(row(grpc.status.DEADLINE_EXCEEDED, 'Deadline exceeded after 1.0s,Waiting for LB pick').class).toBe('retryable');
-    expect(row(grpc.status.UNAVAILABLE, 'Connection dropped').class).toBe('ambiguous');
-    for (const code of [grpc.status.INVALID_ARGUMENT, grpc.status.NOT_FOUND, grpc.status.FAILED_PRECONDITION]) expect(row(code).class).toBe('permanent');
-    for (const code of [grpc.status.UNAUTHENTICATED, grpc.status.PERMISSION_DENIED]) expect(row(code).class).toBe('credentials');
-    expect(row(grpc.status.UNIMPLEMENTED).class).toBe('wrong_host');
   });
 });

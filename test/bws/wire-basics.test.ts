@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyFailure } from '../../src/engine/bws/errors.js';
 import { MAX_REQUEST_BYTES } from '../../src/engine/bws/client.js';
 import { faceRecognitionDefinition } from '../../src/engine/bws/proto.js';
+import { MAX_TOKEN_LIFETIME_S } from '../../src/engine/bws-local/auth.js';
 import { type LocalFixture, newCredentials, startFixture } from './helpers.js';
 
 const MAX = '9223372036854775807';
@@ -60,8 +61,9 @@ describe('BWS wire layer against the store-only local service (real sockets)', (
     expect(enrolled.metadata.bwsVersion).toMatch(/^3\./);
     expect(enrolled.metadata.date).not.toBeNull();
     expect(Number.isNaN(Date.parse(enrolled.metadata.date!))).toBe(false);
-    expect(enrolled.metadata.responseTimeMs).toBeGreaterThanOrEqual(0);
-    expect(enrolled.metadata.trailers['response-time-ms']).toBeDefined();
+    // The service's processing time in whole milliseconds, sent as a trailer and parsed into a number.
+    expect(enrolled.metadata.trailers['response-time-ms']).toMatch(/^\d+$/);
+    expect(enrolled.metadata.responseTimeMs).toBe(Number(enrolled.metadata.trailers['response-time-ms']));
 
     const again = await client.enroll(MAX, [randomBytes(500)]);
     expect(again.response.performed_action).toBe('TEMPLATE_UPDATED');
@@ -133,6 +135,33 @@ describe('BWS wire layer against the store-only local service (real sockets)', (
       await new SignJWT({}).setProtectedHeader({ alg: 'HS512' }).setSubject(fixture.credentials.clientId).setIssuer(fixture.credentials.clientId).setAudience('NOT-BWS').setExpirationTime('5m').sign(Buffer.from(fixture.credentials.key, 'base64')),
       );
     expect(wrongAudience?.code).toBe(grpc.status.UNAUTHENTICATED);
+  });
+
+  it.each([
+    { name: 'a wrong issuer', claims: { iss: 'someone-else' }, refusal: /unexpected "iss" claim value/ },
+    { name: 'a wrong subject', claims: { sub: 'someone-else' }, refusal: /unexpected "sub" claim value/ },
+    { name: 'no exp', claims: { exp: undefined }, refusal: /missing required "exp" claim/ },
+    { name: 'a lifetime of a day', claims: { exp: 86_400 }, refusal: /valid for 86400 s; at most 3600 s/ },
+    { name: 'a lifetime just over the maximum', claims: { exp: MAX_TOKEN_LIFETIME_S + 1 }, refusal: /valid for 3601 s/ },
+  ])('refuses a token signed with the right key but with $name (UNAUTHENTICATED)', async ({ claims, refusal }) => {
+    const { clientId, key } = fixture.credentials;
+    const now = Math.floor(Date.now() / 1000);
+    const payload: Record<string, unknown> = { iss: clientId, sub: clientId, aud: 'BWS', iat: now, nbf: now, exp: 300, ...claims };
+    if (typeof payload.exp === 'number') payload.exp = now + payload.exp;
+    else delete payload.exp;
+    const token = await new SignJWT(payload).setProtectedHeader({ alg: 'HS512' }).sign(Buffer.from(key, 'base64'));
+    const { error } = await rawCall(fixture.endpoint, 'GetTemplateStatus', { classId: '1' }, token);
+    expect(error?.code).toBe(grpc.status.UNAUTHENTICATED);
+    expect(error?.details).toMatch(refusal);
+  });
+
+  it('accepts the same hand-made token with the right claims and a lifetime at the maximum', async () => {
+    const { clientId, key } = fixture.credentials;
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ iss: clientId, sub: clientId, aud: 'BWS', iat: now, nbf: now, exp: now + MAX_TOKEN_LIFETIME_S }).setProtectedHeader({ alg: 'HS512' }).sign(Buffer.from(key, 'base64'));
+    const { error, value } = await rawCall(fixture.endpoint, 'GetTemplateStatus', { classId: '1' }, token);
+    expect(error).toBeNull();
+    expect(value).toMatchObject({ classId: '1', available: false });
   });
 
   it('refuses a 51 MB request before sending; the service itself answers RESOURCE_EXHAUSTED', async () => {

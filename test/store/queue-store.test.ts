@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { QUEUE_MIGRATIONS } from '../../src/engine/store/migrations/index.js';
+import { auditRowHash } from '../../src/engine/store/audit.js';
 import { openEncryptedDatabase } from '../../src/engine/store/database.js';
 import { dataPaths } from '../../src/engine/paths.js';
 import type { QueueStore } from '../../src/engine/store/queue-store.js';
@@ -219,6 +220,30 @@ describe('audit log', () => {
     store.db.exec('DROP TRIGGER audit_no_update');
     store.db.prepare(`UPDATE audit SET detail = '{"classId":"999","images":1}' WHERE seq = 3`).run();
     expect(store.verifyAuditChain()).toMatchObject({ ok: false, firstBadSeq: 3, reason: expect.stringMatching(/changed/) });
+  });
+
+  it('a row edited with its own hash recomputed is caught by the next row\'s link', async () => {
+    const { store } = await fresh();
+    for (let i = 0; i < 5; i += 1) store.enqueue({ classId: String(400 + i), images: [syntheticImage(`${i}.jpg`)] });
+    store.db.exec('DROP TRIGGER audit_no_update');
+    const row = store.db.prepare('SELECT * FROM audit WHERE seq = 3').get() as { seq: number; at: string; event: string; job_id: string | null; prev_hash: string };
+    const detail = '{"classId":"999","images":1}';
+    const hash = auditRowHash(row.seq, row.prev_hash, row.at, row.event, row.job_id, detail);
+    store.db.prepare('UPDATE audit SET detail = ?, hash = ? WHERE seq = 3').run(detail, hash);
+    // Row 3 is consistent with itself now; row 4 still points at the hash row 3 had.
+    expect(store.verifyAuditChain()).toEqual({ ok: false, rows: 4, firstBadSeq: 4, reason: 'its link to the previous row does not match' });
+  });
+
+  it('re-linking the next row to an edited row is caught too: the link is part of that row\'s hash', async () => {
+    const { store } = await fresh();
+    for (let i = 0; i < 5; i += 1) store.enqueue({ classId: String(500 + i), images: [syntheticImage(`${i}.jpg`)] });
+    store.db.exec('DROP TRIGGER audit_no_update');
+    const row = store.db.prepare('SELECT * FROM audit WHERE seq = 3').get() as { seq: number; at: string; event: string; job_id: string | null; prev_hash: string };
+    const detail = '{"classId":"999","images":1}';
+    const hash = auditRowHash(row.seq, row.prev_hash, row.at, row.event, row.job_id, detail);
+    store.db.prepare('UPDATE audit SET detail = ?, hash = ? WHERE seq = 3').run(detail, hash);
+    store.db.prepare('UPDATE audit SET prev_hash = ? WHERE seq = 4').run(hash);
+    expect(store.verifyAuditChain()).toEqual({ ok: false, rows: 4, firstBadSeq: 4, reason: 'its content was changed after it was written' });
   });
 
   it('notices rows removed from the middle and from the end', async () => {

@@ -78,6 +78,26 @@ describe('sync engine against a real local service', () => {
     expect(job.attempts).toBeGreaterThanOrEqual(2);
   });
 
+  it('backoff: each retry of a failing job is scheduled further ahead (doubling, drawn with the injected random source)', async () => {
+    const { store, server } = await setup();
+    const [job] = enqueueMany(store, ['101']);
+    let failures = 5;
+    server.plan = () => (failures-- > 0 ? { kind: 'status', code: grpc.status.CANCELLED, details: 'injected: shutting down' } : { kind: 'pass' });
+    const engine = track(engineFor(store, { backoff: { baseMs: 40, capMs: 10_000 }, random: () => 0.75 }));
+    const delays: number[] = [];
+    engine.on('job', (change) => {
+      if (change.id !== job || change.state !== 'retry_wait') return;
+      const scheduled = store.getJob(job)!;
+      delays.push(Date.parse(scheduled.nextAttemptAt!) - Date.parse(scheduled.updatedAt));
+    });
+    await engine.start();
+    await engine.settle({ timeoutMs: 20_000 });
+    expectEachOnce(store, server, [job!]);
+    // Full jitter: 0.75 of the ceiling 40 ms x 2^(attempt - 1).
+    expect(delays).toEqual([30, 60, 120, 240, 480]);
+    expect(store.getJob(job!)!.attempts).toBe(6);
+  });
+
   it('ambiguity: the service stores the enrollment and answers after the deadline; the job is reconciled, not re-sent', async () => {
     const { store, server } = await setup();
     const [late, other] = enqueueMany(store, ['31', '32']);

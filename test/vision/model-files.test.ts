@@ -53,17 +53,47 @@ describe('remembered model verification', () => {
     expect(MODEL_ROLES.map((r) => second[r].verification)).toEqual(MODEL_ROLES.map(() => 'cached'));
   });
 
-  it('refuses a file changed in place even when its size and mtime are put back', () => {
+  it('refuses a file changed in place with its size, mtime and inode kept: only its ctime tells', async () => {
     const file = modelFilePath(manifest, 'eyes');
-    const before = fs.statSync(file);
+    // A whole-second mtime survives utimes exactly (a Date or a fractional number loses the sub-millisecond
+    // part, and then the mtime alone would give the change away).
+    const mtimeS = 1_700_000_000;
+    fs.utimesSync(file, mtimeS, mtimeS);
+    expect(resolveModelFiles(manifest).eyes.verification).toBe('hashed');
+    const remembered = fs.statSync(file, { bigint: true });
+    expect(remembered.mtimeNs).toBe(BigInt(mtimeS) * 1_000_000_000n);
+
     flipByte(file, 1000);
-    fs.utimesSync(file, before.atime, before.mtime);
-    expect(fs.statSync(file).size).toBe(before.size);
+    fs.utimesSync(file, mtimeS, mtimeS);
+    // The kernel stamps ctime at its clock tick: touch again until the new ctime is visibly later.
+    const later = () => fs.statSync(file, { bigint: true }).ctimeNs > remembered.ctimeNs;
+    while (!later()) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      fs.utimesSync(file, mtimeS, mtimeS);
+    }
+    const edited = fs.statSync(file, { bigint: true });
+    expect({ size: edited.size, mtimeNs: edited.mtimeNs, ino: edited.ino }).toEqual({ size: remembered.size, mtimeNs: remembered.mtimeNs, ino: remembered.ino });
+    expect(edited.ctimeNs).toBeGreaterThan(remembered.ctimeNs);
+
     expect(() => resolveModelFiles(manifest)).toThrow(expect.objectContaining({ code: 'MODEL_CHECKSUM', message: expect.stringContaining('fr_eye.onnx') }));
     // The full check (station doctor) agrees.
     expect(verifyModels(manifest).find((c) => c.role === 'eyes')!.ok).toBe(false);
     flipByte(file, 1000);
     expect(resolveModelFiles(manifest).eyes.verification).toBe('hashed');
+  });
+
+  it('hashes again a file whose ctime alone changed (chmod), and finds it unchanged', async () => {
+    const file = modelFilePath(manifest, 'pose');
+    expect(resolveModelFiles(manifest).pose.verification).toBe('cached');
+    const before = fs.statSync(file, { bigint: true });
+    // chmod to the same mode still stamps ctime (at the kernel's clock tick: repeat until it moved).
+    for (fs.chmodSync(file, 0o644); fs.statSync(file, { bigint: true }).ctimeNs === before.ctimeNs; fs.chmodSync(file, 0o644)) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const after = fs.statSync(file, { bigint: true });
+    expect({ size: after.size, mtimeNs: after.mtimeNs, ino: after.ino }).toEqual({ size: before.size, mtimeNs: before.mtimeNs, ino: before.ino });
+    expect(resolveModelFiles(manifest).pose.verification).toBe('hashed');
+    expect(resolveModelFiles(manifest).pose.verification).toBe('cached');
   });
 
   it('does not trust a rewritten copy that was changed: it is written again from the verified model', () => {

@@ -141,6 +141,11 @@ function classifyGrpc(code: number, rawDetails: string): FailureInfo {
       }
       return info('retryable', `The BWS service cannot be reached${said}. The job waits and is retried.`, { backoff: 'normal' });
     case GrpcStatus.CANCELLED:
+      // The client's own refusal before the call started: nothing left the station (see sync/DESIGN.md).
+      if (/cancelled on client before sending/i.test(details)) {
+        return info('retryable', `The station cancelled the call before sending it${said}: nothing reached BWS. The job waits and is retried.`, { backoff: 'normal' });
+      }
+      // grpc-js says "Cancelled on client" whether or not the request was already written: assume it was.
       if (/cancelled on client/i.test(details)) {
         return info('ambiguous', `The call was cancelled by the station after it may have been sent${said}: the template status is checked before anything is re-sent.`);
       }

@@ -33,7 +33,8 @@ interface AuditRow {
   hash: string;
 }
 
-function rowHash(seq: number, prevHash: string, at: string, event: string, jobId: string | null, detail: string): string {
+/** The hash of one row: its own fields and the previous row's hash (exported for the tamper tests). */
+export function auditRowHash(seq: number, prevHash: string, at: string, event: string, jobId: string | null, detail: string): string {
   return createHash('sha256').update(JSON.stringify([seq, prevHash, at, event, jobId, detail])).digest('hex');
 }
 
@@ -59,7 +60,7 @@ export class AuditLog {
     const prev = last?.hash ?? GENESIS_HASH;
     const when = at.toISOString();
     const text = JSON.stringify(detail);
-    const hash = rowHash(seq, prev, when, event, jobId, text);
+    const hash = auditRowHash(seq, prev, when, event, jobId, text);
     this.sql('INSERT INTO audit (seq, at, event, job_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)').run(seq, when, event, jobId, text, prev, hash);
     this.sql("INSERT INTO meta (name, value) VALUES ('audit_head', ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value").run(`${seq}:${hash}`);
   }
@@ -73,7 +74,7 @@ export class AuditLog {
       rows += 1;
       if (row.seq !== expectedSeq) return { ok: false, rows, firstBadSeq: expectedSeq, reason: `row ${expectedSeq} is missing` };
       if (row.prev_hash !== expectedPrev) return { ok: false, rows, firstBadSeq: row.seq, reason: 'its link to the previous row does not match' };
-      if (rowHash(row.seq, row.prev_hash, row.at, row.event, row.job_id, row.detail) !== row.hash) {
+      if (auditRowHash(row.seq, row.prev_hash, row.at, row.event, row.job_id, row.detail) !== row.hash) {
         return { ok: false, rows, firstBadSeq: row.seq, reason: 'its content was changed after it was written' };
       }
       expectedPrev = row.hash;
