@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { parseClassId } from '../shared/class-id.js';
 import { type ErrorInfo, StationError, toErrorInfo } from '../shared/errors.js';
+import { matchUiLocale } from '../shared/locale.js';
 import type { StationApi } from '../shared/contract.js';
 import type {
   DoctorReport,
@@ -39,6 +40,8 @@ export interface StationOptions {
   create?: boolean;
   /** Injected for tests; by default the ONNX pipeline is created on first use. */
   visionFactory?: () => Promise<VisionEngine>;
+  /** The OS's preferred UI languages (the app passes Electron's list; by default the process's own locale). */
+  systemLocales?: readonly string[];
 }
 
 export interface SyncStartOptions {
@@ -82,11 +85,12 @@ export class Station implements StationApi {
     private readonly keyProvider: KeyProvider,
     private readonly env: NodeJS.ProcessEnv,
     private readonly visionFactory: () => Promise<VisionEngine>,
+    private readonly systemLocales: readonly string[],
   ) {}
 
   static async open(options: StationOptions): Promise<Station> {
     const store = await QueueStore.open({ dataDir: options.dataDir, keyProvider: options.keyProvider, create: options.create ?? true });
-    return new Station(options.dataDir, store, options.keyProvider, options.env ?? process.env, options.visionFactory ?? (() => createVisionEngine()));
+    return new Station(options.dataDir, store, options.keyProvider, options.env ?? process.env, options.visionFactory ?? (() => createVisionEngine()), options.systemLocales ?? [Intl.DateTimeFormat().resolvedOptions().locale]);
   }
 
   /** The ONNX pipeline, created once per process on first use (loading takes a few hundred ms). */
@@ -226,7 +230,13 @@ export class Station implements StationApi {
   // ------------------------------------------------------------------ StationApi
 
   async info(): Promise<StationInfo> {
-    return { version: stationVersion(), dataDir: this.dataDir, keyMode: readFolderInfo(this.dataDir)?.keyMode ?? null };
+    return {
+      version: stationVersion(),
+      dataDir: this.dataDir,
+      keyMode: readFolderInfo(this.dataDir)?.keyMode ?? null,
+      locale: matchUiLocale(this.store.settings.get('language'), this.systemLocales),
+      systemLocales: [...this.systemLocales],
+    };
   }
 
   doctor(): Promise<DoctorReport> {

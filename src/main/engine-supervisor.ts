@@ -140,7 +140,7 @@ export class EngineSupervisor {
     });
     child.postMessage({ t: 'port' }, [port2]);
     // Copy: the child's structured clone must not share the buffer that stop() wipes.
-    transport.send({ t: 'init', dataDir: this.init.dataDir, key: new Uint8Array(this.init.key) } satisfies HandshakeMessage);
+    transport.send({ t: 'init', dataDir: this.init.dataDir, key: new Uint8Array(this.init.key), systemLocales: this.init.systemLocales ?? [] } satisfies HandshakeMessage);
   }
 
   private onExit(child: EngineChild, code: number): void {

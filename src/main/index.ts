@@ -51,7 +51,7 @@ async function startStation(): Promise<void> {
   const supervisor = new EngineSupervisor({
     fork: () => utilityProcess.fork(engineEntry, [], { serviceName: 'Enrollment Station engine', stdio: 'inherit' }),
     createChannel: () => new MessageChannelMain(),
-    obtainInit: async () => ({ dataDir, key: new Uint8Array(await keyProvider.obtainKey(dataDir)) }),
+    obtainInit: async () => ({ dataDir, key: new Uint8Array(await keyProvider.obtainKey(dataDir)), systemLocales: app.getPreferredSystemLanguages() }),
     log: (line) => console.log(line),
   });
   registerIpcHandlers(ipcMain, supervisor.api);

@@ -1,26 +1,28 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { StationApi } from '../shared/contract.js';
+import { useT } from './i18n/useT.js';
 import { CaptureScreen } from './screens/CaptureScreen.js';
 import { QueueScreen } from './screens/QueueScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
 import { SyncBadge } from './SyncBadge.js';
-import { station } from './station.js';
 
 const SCREENS = [
-  { id: 'capture', label: 'Capture' },
-  { id: 'queue', label: 'Queue' },
-  { id: 'settings', label: 'Settings' },
+  { id: 'capture', label: 'app.tab.capture' },
+  { id: 'queue', label: 'app.tab.queue' },
+  { id: 'settings', label: 'app.tab.settings' },
 ] as const;
 type ScreenId = (typeof SCREENS)[number]['id'];
 
 /** The shell: a tab bar (arrow keys move between tabs, as the ARIA tabs pattern expects) and one screen. */
-export function App() {
+export function App({ api }: { api: StationApi | null }) {
+  const t = useT();
   const [screen, setScreen] = useState<ScreenId>('capture');
   const tabs = useRef<Array<HTMLButtonElement | null>>([]);
-  const api = station();
+  const current = SCREENS.find((entry) => entry.id === screen) ?? SCREENS[0];
 
   useEffect(() => {
-    document.title = `Enrollment Station: ${SCREENS.find((entry) => entry.id === screen)?.label ?? ''}`;
-  }, [screen]);
+    document.title = t('app.documentTitle', { screen: t(current.label) });
+  }, [t, current]);
 
   const onTabKey = (event: KeyboardEvent<HTMLButtonElement>, index: number) => {
     const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
@@ -34,8 +36,8 @@ export function App() {
   return (
     <div className="shell">
       <header className="topbar">
-        <h1 className="brand">Enrollment Station</h1>
-        <nav aria-label="Screens">
+        <h1 className="brand">{t('app.name')}</h1>
+        <nav aria-label={t('app.nav')}>
           <div role="tablist" className="tabs">
             {SCREENS.map((entry, index) => (
               <button
@@ -52,7 +54,7 @@ export function App() {
                 onClick={() => setScreen(entry.id)}
                 onKeyDown={(event) => onTabKey(event, index)}
               >
-                {entry.label}
+                {t(entry.label)}
               </button>
             ))}
           </div>
@@ -62,7 +64,7 @@ export function App() {
       <main id={`panel-${screen}`} role="tabpanel" aria-labelledby={`tab-${screen}`} className="panel">
         {!api ? (
           <p role="alert" className="error">
-            The station engine is not connected (no window.station). Start the app with npm start.
+            {t('app.noBridge')}
           </p>
         ) : screen === 'capture' ? (
           <CaptureScreen api={api} />

@@ -44,6 +44,18 @@ export const ERROR_CODES = [
   'BWS_WRONG_HOST',
   'BWS_REJECTED',
   'BWS_ERROR',
+  // the app shell and its engine process
+  'INVALID_REQUEST',
+  'UNTRUSTED_SENDER',
+  'ENGINE_UNAVAILABLE',
+  'ENGINE_RESTARTING',
+  'ENGINE_RESTARTED',
+  'ENGINE_STOPPED',
+  // administrator PIN and protected settings
+  'PIN_REQUIRED',
+  'PIN_WRONG',
+  'PIN_LOCKED',
+  'SETTING_LOCKED',
   'INTERNAL',
 ] as const;
 

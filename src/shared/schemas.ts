@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkClassId, isCanonicalClassId } from './class-id.js';
+import { UI_LOCALES } from './locale.js';
 
 /**
  * Runtime schemas for everything that crosses a process boundary (IPC, the engine port, `--json` output).
@@ -149,6 +150,10 @@ export const stationInfoSchema = z.object({
   version: z.string(),
   dataDir: z.string(),
   keyMode: z.enum(['keystore', 'headless']).nullable(),
+  /** The operator UI's language: the `language` setting, else the OS's preferred languages, else English. */
+  locale: z.enum(UI_LOCALES),
+  /** The OS's preferred languages as the shell reported them (BCP 47 tags, most preferred first). */
+  systemLocales: z.array(z.string()),
 });
 
 export type ErrorInfoDto = z.infer<typeof errorInfoSchema>;

@@ -26,7 +26,7 @@ describe('preload', () => {
 
   it('requests travel over invoke to main and back as plain data', async () => {
     const info = await station.info();
-    expect(info).toEqual({ version: '0.0.0-test', dataDir: '/tmp/memory-station', keyMode: 'headless' });
+    expect(info).toEqual({ version: '0.0.0-test', dataDir: '/tmp/memory-station', keyMode: 'headless', locale: 'en', systemLocales: ['en-US'] });
     const frame = { width: 16, height: 16, data: new Uint8Array(16 * 16 * 4).fill(10) };
     const guidance = await station.analyzeFrame(frame);
     expect(guidance.prompts[0]!.message).toMatch(/^Too dark/);

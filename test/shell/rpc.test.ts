@@ -30,7 +30,7 @@ describe('station RPC over a real MessageChannel', () => {
     serveStationApi(server, engine);
     const api = createStationClient(client);
 
-    expect(await api.info()).toEqual({ version: '0.0.0-test', dataDir: '/tmp/memory-station', keyMode: 'headless' });
+    expect(await api.info()).toEqual({ version: '0.0.0-test', dataDir: '/tmp/memory-station', keyMode: 'headless', locale: 'en', systemLocales: ['en-US'] });
     const data = new Uint8Array(640 * 480 * 4);
     for (let i = 0; i < data.length; i += 4) data[i] = data[i + 1] = data[i + 2] = (i / 4) % 640 < 320 ? 250 : 0;
     const guidance = await api.analyzeFrame({ width: 640, height: 480, data });

@@ -63,6 +63,21 @@ afterEach(() => {
 });
 
 describe('engine supervisor', () => {
+  it('passes the OS languages to the engine with the init, dropping anything that is not a language tag', async () => {
+    const seen: Array<string[] | undefined> = [];
+    utilityProcess.onMessage = (_child, message, transfer) => {
+      if ((message as { t?: string }).t !== 'port') return;
+      void hostEngine(eventPortTransport(transfer[0] as FakeMessagePortMain), (init) => {
+        seen.push(init.systemLocales);
+        return new MemoryStation('/data/station');
+      });
+    };
+    const sup = makeSupervisor({ obtainInit: async () => ({ dataDir: '/data/station', key: new Uint8Array(KEY), systemLocales: ['de-AT', 'en-US', '<script>'] }) });
+    await sup.start();
+    await sup.api.info();
+    expect(seen).toEqual([['de-AT', 'en-US']]);
+  });
+
   it('forks the engine, hands it the data folder and key over its private port, and forwards requests and events', async () => {
     const { engines, inits } = playEngines(() => new MemoryStation('/data/station'));
     const sup = makeSupervisor();

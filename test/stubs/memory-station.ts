@@ -35,7 +35,7 @@ export class MemoryStation implements StationApi {
 
   async info() {
     this.note('info', []);
-    return { version: '0.0.0-test', dataDir: this.dataDir, keyMode: 'headless' as const };
+    return { version: '0.0.0-test', dataDir: this.dataDir, keyMode: 'headless' as const, locale: 'en' as const, systemLocales: ['en-US'] };
   }
 
   async doctor() {

@@ -8,17 +8,21 @@ import { errorValue } from './validate.js';
 export interface EngineInit {
   dataDir: string;
   key: Uint8Array;
+  /** The OS's preferred UI languages (Electron's app.getPreferredSystemLanguages()); optional. */
+  systemLocales?: string[];
 }
 
 /** Handshake messages around the RPC (the RPC itself uses `t: 'req' | 'res' | 'evt'`). */
-export type HandshakeMessage = { t: 'init'; dataDir: string; key: Uint8Array } | { t: 'ready' } | { t: 'fatal'; error: ErrorInfo };
+export type HandshakeMessage = { t: 'init'; dataDir: string; key: Uint8Array; systemLocales?: string[] } | { t: 'ready' } | { t: 'fatal'; error: ErrorInfo };
 
 function parseInit(message: unknown): EngineInit | null {
   if (typeof message !== 'object' || message === null || (message as { t?: unknown }).t !== 'init') return null;
-  const { dataDir, key } = message as { dataDir?: unknown; key?: unknown };
+  const { dataDir, key, systemLocales } = message as { dataDir?: unknown; key?: unknown; systemLocales?: unknown };
   if (typeof dataDir !== 'string' || dataDir.length === 0) throw new StationError('DATA_DIR', 'The engine was started without a data folder.');
   if (!(key instanceof Uint8Array) || key.length !== 32) throw new StationError('KEY_INVALID', 'The engine was handed a key that is not 32 bytes.');
-  return { dataDir, key };
+  // Only plain language tags are kept; anything else is ignored (English is the fallback).
+  const locales = Array.isArray(systemLocales) ? systemLocales.filter((tag): tag is string => typeof tag === 'string' && /^[A-Za-z0-9_-]{1,35}$/.test(tag)).slice(0, 16) : [];
+  return { dataDir, key, systemLocales: locales };
 }
 
 /**

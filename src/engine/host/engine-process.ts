@@ -25,8 +25,8 @@ parentPort.once('message', (event) => {
     process.stderr.write('engine-process: no port was handed over; exiting.\n');
     process.exit(2);
   }
-  void hostEngine(eventPortTransport(port), async ({ dataDir, key }) => {
-    const station = await createStation({ dataDir, keyProvider: new StaticKeyProvider(Buffer.from(key), 'OS keystore (safeStorage), unwrapped by the app') });
+  void hostEngine(eventPortTransport(port), async ({ dataDir, key, systemLocales }) => {
+    const station = await createStation({ dataDir, keyProvider: new StaticKeyProvider(Buffer.from(key), 'OS keystore (safeStorage), unwrapped by the app'), systemLocales });
     // The app syncs in the background whenever BWS is configured; the status reaches the UI as events.
     void station.startBackgroundSync();
     return station;

@@ -19,6 +19,7 @@ export const SETTINGS = {
   enforceEyesOpen: { schema: z.boolean(), default: false, secret: false, help: 'reject images where the eye-state model sees closed eyes' },
   syncConcurrency: { schema: z.number().int().min(1).max(8), default: 2, secret: false, help: 'parallel sends' },
   embeddingRetentionDays: { schema: z.number().int().min(0), default: 30, secret: false, help: 'days to keep embeddings of synced jobs for the duplicate check (0 keeps none)' },
+  language: { schema: z.enum(['', 'en', 'de']), default: '' as '' | 'en' | 'de', secret: false, help: 'operator UI language: en, de, or empty for the OS language' },
   unsyncedRetentionDays: { schema: z.number().int().min(0), default: 0, secret: false, help: 'days after which unsynced jobs may be purged (0: never)' },
 } as const;
 

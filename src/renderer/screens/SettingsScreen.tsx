@@ -1,16 +1,18 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { DoctorReport, StationApi } from '../../shared/contract.js';
 import type { SettingView, StationInfo } from '../../shared/schemas.js';
-import { describeError } from '../station.js';
+import { ErrorText } from '../components/ErrorText.js';
+import { useT } from '../i18n/useT.js';
 
 /** Connection settings (the key is write-only: it can be replaced, never shown) and the doctor report. */
 export function SettingsScreen({ api }: { api: StationApi }) {
+  const t = useT();
   const [settings, setSettings] = useState<SettingView[] | null>(null);
   const [info, setInfo] = useState<StationInfo | null>(null);
   const [endpoint, setEndpoint] = useState('');
   const [clientId, setClientId] = useState('');
   const [key, setKey] = useState('');
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [message, setMessage] = useState<{ kind: 'ok'; text: string } | { kind: 'error'; error: unknown } | null>(null);
   const [report, setReport] = useState<DoctorReport | null>(null);
   const [checking, setChecking] = useState(false);
 
@@ -26,7 +28,7 @@ export function SettingsScreen({ api }: { api: StationApi }) {
       setEndpoint(text('endpoint'));
       setClientId(text('clientId'));
     } catch (error) {
-      setMessage({ kind: 'error', text: describeError(error).message });
+      setMessage({ kind: 'error', error });
     }
   }, [api]);
 
@@ -45,9 +47,9 @@ export function SettingsScreen({ api }: { api: StationApi }) {
       setKey('');
       // Reload first, so "saved" appears together with what was stored (e.g. "a key is set").
       await load();
-      setMessage({ kind: 'ok', text: 'Settings saved.' });
+      setMessage({ kind: 'ok', text: t('settings.saved') });
     } catch (error) {
-      setMessage({ kind: 'error', text: describeError(error).message });
+      setMessage({ kind: 'error', error });
     }
   };
 
@@ -56,7 +58,7 @@ export function SettingsScreen({ api }: { api: StationApi }) {
     try {
       setReport(await api.doctor());
     } catch (error) {
-      setMessage({ kind: 'error', text: describeError(error).message });
+      setMessage({ kind: 'error', error });
     } finally {
       setChecking(false);
     }
@@ -64,57 +66,58 @@ export function SettingsScreen({ api }: { api: StationApi }) {
 
   return (
     <section aria-labelledby="settings-title">
-      <h2 id="settings-title">Settings</h2>
+      <h2 id="settings-title">{t('settings.title')}</h2>
       <form className="settings" onSubmit={(event) => void save(event)}>
-        <label htmlFor="endpoint">BWS endpoint</label>
+        <label htmlFor="endpoint">{t('settings.endpoint')}</label>
         <input id="endpoint" type="url" placeholder="https://face.<location>.bioid.com" value={endpoint} onChange={(event) => setEndpoint(event.target.value)} autoComplete="off" />
-        <label htmlFor="client-id">Client ID</label>
+        <label htmlFor="client-id">{t('settings.clientId')}</label>
         <input id="client-id" value={clientId} onChange={(event) => setClientId(event.target.value)} autoComplete="off" />
-        <label htmlFor="client-key">Client key</label>
+        <label htmlFor="client-key">{t('settings.key')}</label>
         <input
           id="client-key"
           type="password"
           value={key}
           onChange={(event) => setKey(event.target.value)}
           autoComplete="off"
-          placeholder={keyIsSet ? 'A key is set; type a new one to replace it' : 'Not set'}
+          placeholder={keyIsSet ? t('settings.key.set') : t('settings.key.notSet')}
           aria-describedby="client-key-help"
         />
         <p id="client-key-help" className="field-help">
-          The key is stored encrypted and never shown again.
+          {t('settings.key.help')}
         </p>
         <button type="submit" className="primary">
-          Save
+          {t('settings.save')}
         </button>
-        {message ? (
-          <p role={message.kind === 'error' ? 'alert' : 'status'} className={message.kind === 'error' ? 'error' : 'success'}>
+        {message?.kind === 'error' ? <ErrorText error={message.error} /> : null}
+        {message?.kind === 'ok' ? (
+          <p role="status" className="success">
             {message.text}
           </p>
         ) : null}
       </form>
       {info ? (
         <p className="muted">
-          Version {info.version} · data folder {info.dataDir} · key mode {info.keyMode ?? 'not created yet'}
+          {t('settings.about', { version: info.version, dataDir: info.dataDir, keyMode: info.keyMode ?? t('settings.keyMode.none') })}
         </p>
       ) : null}
-      <h3 id="doctor-title">Station check</h3>
+      <h3 id="doctor-title">{t('settings.doctor.title')}</h3>
       <button type="button" onClick={() => void runDoctor()} disabled={checking}>
-        {checking ? 'Checking…' : 'Run station check'}
+        {checking ? t('settings.doctor.running') : t('settings.doctor.run')}
       </button>
       {report ? (
         <table className="doctor" aria-labelledby="doctor-title">
           <thead>
             <tr>
-              <th scope="col">Part</th>
-              <th scope="col">Status</th>
-              <th scope="col">Detail</th>
+              <th scope="col">{t('settings.doctor.part')}</th>
+              <th scope="col">{t('settings.doctor.status')}</th>
+              <th scope="col">{t('settings.doctor.detail')}</th>
             </tr>
           </thead>
           <tbody>
             {report.checks.map((check) => (
               <tr key={check.name}>
                 <td>{check.name}</td>
-                <td className={check.ok ? 'ok' : 'bad'}>{check.ok ? 'OK' : 'Problem'}</td>
+                <td className={check.ok ? 'ok' : 'bad'}>{check.ok ? t('settings.doctor.ok') : t('settings.doctor.problem')}</td>
                 <td>{check.detail}</td>
               </tr>
             ))}
