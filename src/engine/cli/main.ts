@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { stationVersion } from '../version.js';
 import { registerCommands } from './commands/index.js';
+import { tolerateClosedOutput } from './output.js';
 
 /**
  * The `station` command: the engine's main job without a display. Every command takes the global options
@@ -29,5 +30,6 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  tolerateClosedOutput();
   await buildProgram().parseAsync(argv);
 }

@@ -52,6 +52,27 @@ export class Output {
   }
 }
 
+/**
+ * A reader that goes away (`station queue | head -1`, a closed terminal) must not crash the command with an
+ * unhandled EPIPE: the rest of that stream's output is dropped and the command ends as it would have, with its
+ * usual exit code. Installed once per process, on stdout and stderr (this also covers the progress bar and the
+ * sync status line, which write to stderr directly).
+ */
+export function tolerateClosedOutput(streams: NodeJS.WritableStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    if (guarded.has(stream)) continue;
+    guarded.add(stream);
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (CLOSED_READER_CODES.has(error.code ?? '')) return;
+      // Anything else on an output stream cannot be reported on that stream either: fail the command quietly.
+      process.exitCode = process.exitCode || 1;
+    });
+  }
+}
+
+const guarded = new WeakSet<NodeJS.WritableStream>();
+const CLOSED_READER_CODES = new Set(['EPIPE', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END', 'EOF', 'ECONNRESET']);
+
 /** Aligned plain-text table (no box drawing, so it pastes cleanly into tickets and logs). */
 export function formatTable(headers: string[], rows: Array<Array<string | number>>): string {
   const cells = [headers, ...rows.map((row) => row.map((cell) => String(cell)))];
