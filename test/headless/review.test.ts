@@ -110,7 +110,7 @@ describe('station: README promises (review findings)', () => {
     expect(signal, stderr).toBeNull();
     expect(code, stderr).toBe(3); // stopped with the job still waiting
     expect(stderr).toMatch(/stopping/);
-    expect(stdout).toMatch(/Synced 0 job\(s\) in all; 1 waiting/);
+    expect(stdout).toMatch(/Synced 0 job\(s\) now, 0 in all; 1 waiting/);
   });
 });
 

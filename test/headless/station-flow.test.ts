@@ -62,7 +62,7 @@ describe('headless station: import -> queue -> sync --local -> bws status', () =
   it('syncs every class to the embedded service exactly once', async () => {
     const run = await station(['--data-dir', dataDir, 'sync', '--local'], env);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`Synced ${people.length} job\\(s\\) in all; 0 waiting; 0 need attention`));
+    expect(run.stdout).toMatch(new RegExp(`Synced ${people.length} job\\(s\\) now, ${people.length} in all; 0 waiting; 0 need attention`));
     const queue = queueOutputSchema.parse(JSON.parse((await station(['--data-dir', dataDir, '--json', 'queue'], env)).stdout));
     expect(queue.jobs.map((job) => job.state)).toEqual(people.map(() => 'synced'));
     expect(queue.jobs.every((job) => job.performedAction === 'NEW_TEMPLATE_CREATED' && job.serverJobId)).toBe(true);

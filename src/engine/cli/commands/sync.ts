@@ -30,6 +30,7 @@ export function registerSync(program: Command): void {
           // once the first readiness check is over: the default handler would kill the process mid-send.
           const interrupt = listenForInterrupt(context, station);
           try {
+            const syncedBefore = station.store.counts().synced;
             const sync = await station.startSync({ local: Boolean(options.local), lockWaitMs: waitLock * 1000, purpose: `station sync${options.watch ? ' --watch' : ''}` });
             const line = new StatusLine(context);
             const onStatus = (status: SyncStatus) => line.show(status);
@@ -39,11 +40,14 @@ export function registerSync(program: Command): void {
             if (!interrupt.requested) await sync.syncNow();
             if (options.watch) await interrupt.stopped;
             else await Promise.race([sync.whenIdle(), interrupt.stopped]);
-            const status = sync.status();
+            const { connectivity } = sync.status();
             sync.off('status', onStatus);
             line.done();
+            // Sends still in flight finish while stopping: count from the queue after that, so the summary
+            // says what really landed and what really waits (`station queue` shows the same numbers).
             await station.stopSync();
-            return report(context, status);
+            const status: SyncStatus = { ...sync.status(), connectivity, counts: station.store.counts() };
+            return report(context, status, (status.counts.synced ?? 0) - syncedBefore);
           } finally {
             interrupt.dispose();
           }
@@ -124,12 +128,12 @@ class StatusLine {
   }
 }
 
-function report(context: CliContext, status: SyncStatus): number {
+function report(context: CliContext, status: SyncStatus, syncedNow: number): number {
   const pending = pendingOf(status);
   const attention = status.counts.needs_attention ?? 0;
-  if (context.json) context.out.document({ status });
+  if (context.json) context.out.document({ status, syncedNow });
   else {
-    context.out.line(`Synced ${status.counts.synced ?? 0} job(s) in all; ${pending} waiting; ${attention} need attention.`);
+    context.out.line(`Synced ${syncedNow} job(s) now, ${status.counts.synced ?? 0} in all; ${pending} waiting; ${attention} need attention.`);
     if (status.paused) context.out.line(`The queue is paused: ${status.paused.message}`);
     else if (pending > 0 && status.connectivity !== 'online') context.out.line(`The endpoint is ${status.connectivity}; the waiting jobs are kept and will be sent later.`);
     if (attention > 0) context.out.line('See `station queue --state needs_attention` for the reasons.');
