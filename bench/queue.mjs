@@ -1,13 +1,20 @@
 #!/usr/bin/env node
 // Queue benchmark (issue 5): npm run bench:queue   (builds the engine to dist/ first)
 //  1. enqueue latency of a 3-image job (median, p99)
-//  2. drain throughput through the sync engine to a store-only local BWS service, against plain grpc-js unary
-//     Enroll calls with the same payload to the same server at the same concurrency (ratio; target >= 0.8)
+//  2. drain throughput through the sync engine to a store-only local BWS service, against its floor: plain
+//     grpc-js unary Enroll calls with the same payload to the same server at the same concurrency PLUS the bare
+//     durable steps effectively-once delivery needs per job (one fsync'd state write before the send, one read
+//     of the job's images from an encrypted database, one state write after the answer, unsynced like the
+//     engine's), all measured in alternating rounds of one run (ratio engine time / floor time; target <= 1.25).
+//     Plain grpc-js calls alone are printed too, as the network-only reference.
+//  2b. latency-bound drain: the server takes 50 ms per Enroll; 40 queued jobs at concurrency 2. Time from the
+//     first to the last Enroll arriving at the server, against the ideal (jobs / concurrency - 1) x 50 ms
+//     (ratio ideal / measured; target >= 0.9), plain grpc-js calls measured alike in the same rounds.
 //  3. capacity: open time and list-query times with 10,000 queued jobs of ~30 KB synthetic images
 //  4. peak RSS of this process while draining that 10,000-job queue
 // The service runs in a child process so the RSS is the station's alone. Options (env): BENCH_JOBS (drain
 // jobs per round, default 300), BENCH_ROUNDS (counted drain rounds per side, default 5, after one warm-up round
-// each), BENCH_CAPACITY (default 10000), BENCH_DRAIN_SECONDS (capacity drain window, default 30),
+// each), BENCH_LATENCY_ROUNDS (rounds of 2b, default 5), BENCH_CAPACITY (default 10000), BENCH_DRAIN_SECONDS (capacity drain window, default 30),
 // BENCH_SKIP_CAPACITY=1 (sections 1-2 only), BENCH_DIST (another build's dist/ for the station side, to compare
 // builds against the same service; it needs package.json and proto/ beside it).
 // The machine may be shared: compare only numbers from runs taken in the same conditions (alternate them).
@@ -21,7 +28,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const distDir = process.env.BENCH_DIST ? path.resolve(process.env.BENCH_DIST) : path.join(root, 'dist');
-const dist = (file) => import(pathToFileURL(path.join(distDir, file)).href);
+const dist = (file, dir = distDir) => import(pathToFileURL(path.join(dir, file)).href);
 const IMAGE_BYTES = 30_000;
 const CONCURRENCY = 2;
 
@@ -68,6 +75,9 @@ async function main() {
     concurrency: CONCURRENCY,
     monitor: { onlineIntervalMs: 30_000 },
   });
+  // The station builds whose sync engines are timed: this one, and optionally a baseline build in the same run.
+  const builds = [{ label: 'engine', QueueStore, engineFor }];
+  if (process.env.BENCH_BASELINE_DIST) builds.push(await loadBuild(path.resolve(process.env.BENCH_BASELINE_DIST), endpoint, credentials));
 
   try {
     // 1. enqueue latency
@@ -90,10 +100,19 @@ async function main() {
 
     // 2. drain throughput: the engine against plain grpc-js unary Enroll calls, in alternating rounds in one run
     //    (the machine may be shared: alternation exposes both to the same load), after a warm-up of each.
-    const drain = await drainComparison({ work, keyProvider, engineFor, port, credentials, jobs, rounds });
-    rows.push([`drain via sync engine (${jobs} jobs x ${rounds} rounds, concurrency ${CONCURRENCY}), median`, `${drain.engine.toFixed(1)} jobs/s  (rounds: ${drain.engineRounds.map((r) => r.toFixed(0)).join(' ')})`]);
-    rows.push([`plain grpc-js unary Enroll, same payload/server/concurrency, median`, `${drain.plain.toFixed(1)} calls/s  (rounds: ${drain.plainRounds.map((r) => r.toFixed(0)).join(' ')})`]);
-    rows.push(['ratio engine / plain, median of rounds (target >= 0.8)', `${drain.ratio.toFixed(2)}  (rounds: ${drain.ratios.map((r) => r.toFixed(2)).join(' ')})`]);
+    const drain = await drainComparison({ work, keyProvider, builds, port, credentials, jobs, rounds });
+    const list = (values, digits = 0) => values.map((v) => v.toFixed(digits)).join(' ');
+    const title = (label) => (label === 'engine' ? 'sync engine' : 'sync engine, baseline build');
+    for (const { label } of builds) rows.push([`drain via ${title(label)} (${jobs} jobs x ${rounds} rounds, concurrency ${CONCURRENCY}), median`, `${drain[label].rate.toFixed(1)} jobs/s  (rounds: ${list(drain[label].rounds)})`]);
+    rows.push(["floor: plain Enroll + fsync'd mark + encrypted image read + mark after, median", `${drain.floor.rate.toFixed(1)} jobs/s  (rounds: ${list(drain.floor.rounds)})`]);
+    rows.push(['plain grpc-js unary Enroll alone (network reference), median', `${drain.plain.rate.toFixed(1)} calls/s  (rounds: ${list(drain.plain.rounds)})`]);
+    for (const { label } of builds) rows.push([`DRAIN RATIO ${title(label)} time / floor time, median of rounds (target <= 1.25)`, `${drain[label].ratio.toFixed(2)}  (rounds: ${list(drain[label].ratios, 2)})`]);
+    const bound = await latencyBound({ work, keyProvider, builds, port, credentials, server, rounds: Number(process.env.BENCH_LATENCY_ROUNDS ?? 5) });
+    const ideal = (bound.plain.ideal * 1000).toFixed(0);
+    for (const name of [...builds.map((b) => b.label), 'plain']) {
+      rows.push([`50 ms per Enroll, 40 jobs, concurrency ${CONCURRENCY}: first -> last Enroll at the server, ${name === 'plain' ? 'plain grpc-js calls' : title(name)}`, `${(bound[name].seconds * 1000).toFixed(0)} ms  (rounds: ${list(bound[name].rounds.map((v) => v * 1000))})`]);
+    }
+    for (const name of [...builds.map((b) => b.label), 'plain']) rows.push([`LATENCY-BOUND RATIO ideal ${ideal} ms / ${name === 'plain' ? 'plain calls' : title(name)} (target >= 0.9)`, bound[name].ratio.toFixed(2)]);
     if (skipCapacity) return printRows(rows);
 
     // 3. capacity: 10,000 queued jobs of one ~30 KB image
@@ -161,19 +180,70 @@ function printRows(rows) {
 }
 
 /**
- * One engine (started once, like a running station) drains `jobs` freshly queued 3-image jobs per round; the
- * plain client sends the same number of Enrolls with the same image sizes, class pattern and concurrency over
- * one channel. Each side's time runs from the first job being available to the last answer (the engine's
- * `job ... synced` events, so no polling granularity). Round 0 of each side is a warm-up and not counted.
+ * One engine (started once, like a running station) drains `jobs` freshly queued 3-image jobs per round. Its
+ * floor does, per job and at the same concurrency over one channel: one fsync'd state write (synchronous FULL)
+ * in an encrypted database opened like the queue, one read of the job's three images from it, the plain
+ * grpc-js Enroll with the same image sizes and class pattern, and one state write after the answer (no fsync
+ * of its own, as the engine's: a lost "done" only means reconciling). The plain calls alone are the network
+ * reference. Each side's time runs from the first job being available to the last answer (the engine's
+ * `job ... synced` events, so no polling granularity). Round 0 of each side is a warm-up and not counted; the
+ * three sides take turns in a rotating order, so load changes on a shared machine hit them alike.
  */
-async function drainComparison({ work, keyProvider, engineFor, port, credentials, jobs, rounds }) {
-  const { QueueStore } = await dist('engine/store/queue-store.js');
-  const { TokenSource } = await dist('engine/bws/token.js');
-  const { faceRecognitionDefinition } = await dist('engine/bws/proto.js');
-  const grpc = await import('@grpc/grpc-js');
-  const dir = path.join(work, 'drain');
-  const store = await QueueStore.open({ dataDir: dir, keyProvider: keyProvider(dir), create: true });
-  const engine = engineFor(store);
+async function drainComparison({ work, keyProvider, builds, port, credentials, jobs, rounds }) {
+  const sides = {};
+  const stops = [];
+  for (const [index, build] of builds.entries()) {
+    const side = await engineSide(build, path.join(work, `drain-${index}`), keyProvider);
+    stops.push(side.stop);
+    sides[build.label] = (round, count) => side.round(count, (i) => String(100_000 * index + 1_000 * (round + 1) + (i % 100)));
+  }
+  const plain = await plainClient(port, credentials);
+  const floorDb = await openFloorDatabase(path.join(work, 'floor'), keyProvider);
+
+  const plainRound = async (round, count) => {
+    const requests = Array.from({ length: count }, (_, i) => ({ classId: String(500_000 + 1_000 * (round + 1) + (i % 100)), images: threeImages().map((image) => ({ image, tags: [] })) }));
+    const started = performance.now();
+    await lanes(requests, (request) => plain.enroll(request));
+    return (performance.now() - started) / 1000;
+  };
+  const floorRound = async (round, count) => {
+    const ids = floorDb.fill(count, (i) => String(700_000 + 1_000 * (round + 1) + (i % 100)));
+    const started = performance.now();
+    await lanes(ids, async ({ id, classId }) => {
+      floorDb.markSending(id);
+      const images = floorDb.images(id);
+      await plain.enroll({ classId, images: images.map((image) => ({ image, tags: [] })) });
+      floorDb.markDone(id);
+    });
+    return (performance.now() - started) / 1000;
+  };
+
+  sides.floor = floorRound;
+  sides.plain = plainRound;
+  const names = Object.keys(sides);
+  const times = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round <= rounds; round += 1) {
+    const count = round === 0 ? Math.min(50, jobs) : jobs;
+    for (let k = 0; k < names.length; k += 1) {
+      const name = names[(round + k) % names.length];
+      const seconds = await sides[name](round, count);
+      if (round > 0) times[name].push(seconds);
+    }
+  }
+  for (const stop of stops) await stop();
+  plain.close();
+  floorDb.close();
+  const rate = (seconds) => jobs / seconds;
+  return Object.fromEntries(names.map((name) => {
+    const ratios = times[name].map((t, i) => t / times.floor[i]);
+    return [name, { rate: rate(pct(times[name], 50)), rounds: times[name].map(rate), ratio: pct(ratios, 50), ratios }];
+  }));
+}
+
+/** A running sync engine of one build over its own queue; `round` queues `count` jobs and waits until all synced. */
+async function engineSide(build, dir, keyProvider) {
+  const store = await build.QueueStore.open({ dataDir: dir, keyProvider: keyProvider(dir), create: true });
+  const engine = build.engineFor(store);
   let synced = 0;
   const unexpected = [];
   let onSynced = () => {};
@@ -184,70 +254,183 @@ async function drainComparison({ work, keyProvider, engineFor, port, credentials
     } else if (change.state !== 'sending') unexpected.push(`${change.state}: ${change.error?.message ?? ''}`);
   });
   await engine.start();
+  return {
+    /** Seconds from the jobs being queued (engine woken) to the last one synced. */
+    async round(count, classOf) {
+      for (let i = 0; i < count; i += 1) {
+        store.enqueue({ classId: classOf(i), images: threeImages().map((bytes, n) => ({ name: `${n}.png`, bytes, analysis: { accepted: true } })) });
+      }
+      const target = synced + count;
+      const done = new Promise((resolve) => {
+        onSynced = () => synced >= target && resolve();
+      });
+      const started = performance.now();
+      engine.wake();
+      await done;
+      if (unexpected.length > 0) throw new Error(`bench jobs left the happy path: ${unexpected.slice(0, 3).join('; ')}`);
+      return (performance.now() - started) / 1000;
+    },
+    async stop() {
+      await engine.stop();
+      store.close();
+    },
+  };
+}
 
+/** Another build's store and engine (BENCH_BASELINE_DIST), against the same service. */
+async function loadBuild(dir, endpoint, credentials) {
+  const { QueueStore } = await dist('engine/store/queue-store.js', dir);
+  const { SyncEngine } = await dist('engine/sync/engine.js', dir);
+  const { BwsTransport } = await dist('engine/sync/bws-transport.js', dir);
+  const engineFor = (store) => new SyncEngine({ store, connect: () => BwsTransport.fromOptions({ endpoint, ...credentials }), concurrency: CONCURRENCY, monitor: { onlineIntervalMs: 30_000 } });
+  return { label: 'baseline', QueueStore, engineFor };
+}
+
+/**
+ * 2b: the server holds every Enroll for `delayMs`. Per round, 40 jobs through the engine and 40 plain calls
+ * (alternating which goes first); the server reports when each Enroll arrived. Ideal at concurrency c:
+ * the last of ceil(n / c) waves starts (ceil(n / c) - 1) x delay after the first.
+ */
+async function latencyBound({ work, keyProvider, builds, port, credentials, server, rounds, count = 40, delayMs = 50 }) {
+  const engines = [];
+  for (const [index, build] of builds.entries()) engines.push({ index, label: build.label, side: await engineSide(build, path.join(work, `latency-${index}`), keyProvider) });
+  const plain = await plainClient(port, credentials);
+  const ask = (message) => new Promise((resolve) => {
+    server.once('message', resolve);
+    server.send(message);
+  });
+  await ask({ delayMs });
+  const spread = async (run) => {
+    await ask({ arrivals: 'reset' });
+    await run();
+    const { arrivals } = await ask({ arrivals: 'take' });
+    return (Math.max(...arrivals) - Math.min(...arrivals)) / 1000;
+  };
+  const sides = {};
+  for (const { index, label, side } of engines) sides[label] = (round) => spread(() => side.round(count, (i) => String(2_000_000 + 100_000 * index + 1_000 * round + i)));
+  const plainRound = (round) => spread(() => lanes(Array.from({ length: count }, (_, i) => ({ classId: String(3_000_000 + 1_000 * round + i), images: threeImages().map((image) => ({ image, tags: [] })) })), (request) => plain.enroll(request)));
+  sides.plain = plainRound;
+  const names = Object.keys(sides);
+  const times = Object.fromEntries(names.map((name) => [name, []]));
+  for (let round = 0; round <= rounds; round += 1) {
+    for (let k = 0; k < names.length; k += 1) {
+      const name = names[(round + k) % names.length];
+      const seconds = await sides[name](round);
+      if (round > 0) times[name].push(seconds);
+    }
+  }
+  await ask({ delayMs: 0 });
+  for (const { side } of engines) await side.stop();
+  plain.close();
+  const ideal = ((Math.ceil(count / CONCURRENCY) - 1) * delayMs) / 1000;
+  return Object.fromEntries(names.map((name) => [name, { seconds: pct(times[name], 50), rounds: times[name], ratio: ideal / pct(times[name], 50), ideal }]));
+}
+
+/** Runs `items` through `work` on CONCURRENCY lanes, each taking the next item when its last one is done. */
+async function lanes(items, work) {
+  let next = 0;
+  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+    while (next < items.length) await work(items[next++]);
+  }));
+}
+
+const threeImages = () => [0, 1, 2].map(() => syntheticImage());
+
+/** Plain grpc-js unary Enroll calls (one channel, a cached JWT), the floor's network part. */
+async function plainClient(port, credentials) {
+  const { TokenSource } = await dist('engine/bws/token.js');
+  const { faceRecognitionDefinition } = await dist('engine/bws/proto.js');
+  const grpc = await import('@grpc/grpc-js');
   const definition = faceRecognitionDefinition().Enroll;
   const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 });
   const tokens = new TokenSource(credentials.clientId, credentials.key);
-  const call = (request) => new Promise((resolve, reject) => tokens.token().then((token) => {
-    const metadata = new grpc.Metadata();
-    metadata.set('authorization', `Bearer ${token}`);
-    client.makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, metadata, { deadline: Date.now() + 60_000 }, (error, value) => (error ? reject(error) : resolve(value)));
-  }, reject));
-
-  const images = () => [0, 1, 2].map(() => syntheticImage());
-  const engineRound = async (round, count) => {
-    for (let i = 0; i < count; i += 1) {
-      store.enqueue({ classId: String(1_000 * (round + 1) + (i % 100)), images: images().map((bytes, n) => ({ name: `${n}.png`, bytes, analysis: { accepted: true } })) });
-    }
-    const target = synced + count;
-    const done = new Promise((resolve) => {
-      onSynced = () => synced >= target && resolve();
-    });
-    const started = performance.now();
-    engine.wake();
-    await done;
-    if (unexpected.length > 0) throw new Error(`bench jobs left the happy path: ${unexpected.slice(0, 3).join('; ')}`);
-    return count / ((performance.now() - started) / 1000);
+  return {
+    enroll: (request) => new Promise((resolve, reject) => tokens.token().then((token) => {
+      const metadata = new grpc.Metadata();
+      metadata.set('authorization', `Bearer ${token}`);
+      client.makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, metadata, { deadline: Date.now() + 60_000 }, (error, value) => (error ? reject(error) : resolve(value)));
+    }, reject)),
+    close: () => client.close(),
   };
-  const plainRound = async (round, count) => {
-    const requests = Array.from({ length: count }, (_, i) => ({ classId: String(500_000 + 1_000 * (round + 1) + (i % 100)), images: images().map((image) => ({ image, tags: [] })) }));
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < requests.length) await call(requests[next++]);
-    }));
-    return count / ((performance.now() - started) / 1000);
-  };
+}
 
-  const engineRounds = [];
-  const plainRounds = [];
-  for (let round = 0; round <= rounds; round += 1) {
-    const count = round === 0 ? Math.min(50, jobs) : jobs;
-    // Alternate which side goes first, so a load change hits both sides alike.
-    const order = round % 2 === 0 ? [engineRound, plainRound] : [plainRound, engineRound];
-    for (const run of order) {
-      const rate = await run(round, count);
-      if (round > 0) (run === engineRound ? engineRounds : plainRounds).push(rate);
-    }
-  }
-  await engine.stop();
-  client.close();
-  store.close();
-  const ratios = engineRounds.map((rate, i) => rate / plainRounds[i]);
-  return { engine: pct(engineRounds, 50), plain: pct(plainRounds, 50), ratio: pct(ratios, 50), engineRounds, plainRounds, ratios };
+/**
+ * The floor's database: the station's own encrypted opener (SQLCipher, WAL, synchronous FULL), with only a
+ * state column and the image bytes. Filled before a round starts (not timed).
+ */
+async function openFloorDatabase(dir, keyProvider) {
+  const { openEncryptedDatabase } = await dist('engine/store/database.js');
+  const key = await keyProvider(dir).obtainKey(dir);
+  const db = openEncryptedDatabase({
+    file: path.join(dir, 'floor.db'),
+    key,
+    create: true,
+    migrations: [{ version: 1, description: 'floor', up: (d) => d.exec('CREATE TABLE jobs (id INTEGER PRIMARY KEY, state TEXT NOT NULL); CREATE TABLE images (job_id INTEGER NOT NULL, position INTEGER NOT NULL, bytes BLOB NOT NULL, PRIMARY KEY (job_id, position))') }],
+  });
+  const insertJob = db.prepare("INSERT INTO jobs (state) VALUES ('queued')");
+  const insertImage = db.prepare('INSERT INTO images (job_id, position, bytes) VALUES (?, ?, ?)');
+  const setState = db.prepare('UPDATE jobs SET state = ? WHERE id = ?');
+  const readImages = db.prepare('SELECT bytes FROM images WHERE job_id = ? ORDER BY position').pluck();
+  return {
+    fill(count, classOf) {
+      const out = [];
+      db.transaction(() => {
+        for (let i = 0; i < count; i += 1) {
+          const id = Number(insertJob.run().lastInsertRowid);
+          threeImages().forEach((bytes, n) => insertImage.run(id, n, bytes));
+          out.push({ id, classId: classOf(i) });
+        }
+      })();
+      return out;
+    },
+    markSending: (id) => setState.run('sending', id),
+    images: (id) => readImages.all(id),
+    markDone(id) {
+      db.pragma('synchronous = NORMAL');
+      try {
+        setState.run('synced', id);
+      } finally {
+        db.pragma('synchronous = FULL');
+      }
+    },
+    close: () => db.close(),
+  };
 }
 
 if (process.argv[2] === '--serve') {
-  // Child: the store-only local service on 127.0.0.1:0; prints its port.
+  // Child: the store-only local service on 127.0.0.1:0; prints its port. Its Enroll can be told to hold each
+  // call for a while ({ delayMs }) and reports when calls arrived ({ arrivals: 'reset' | 'take' }).
   // Always the repo's own build: BENCH_DIST swaps only the station side (to compare builds on one server).
-  const { startStoreOnlyBws } = await import(pathToFileURL(path.join(root, 'dist', 'engine/bws-local/server.js')).href);
-  const service = await startStoreOnlyBws({ clientId: process.env.BENCH_CLIENT_ID, key: process.env.BENCH_KEY, dataDir: process.argv[3], dbKey: randomBytes(32), port: 0 });
+  const { createLocalBwsHandlers, serveBws } = await import(pathToFileURL(path.join(root, 'dist', 'engine/bws-local/index.js')).href);
+  const handlers = createLocalBwsHandlers({ clientId: process.env.BENCH_CLIENT_ID, key: process.env.BENCH_KEY, dataDir: process.argv[3], dbKey: randomBytes(32), mode: 'store-only' });
+  let delayMs = 0;
+  let arrivals = [];
+  const enroll = handlers.faceRecognition.Enroll;
+  const faceRecognition = {
+    ...handlers.faceRecognition,
+    Enroll: (call, callback) => {
+      arrivals.push(performance.now());
+      if (delayMs > 0) setTimeout(() => enroll(call, callback), delayMs);
+      else enroll(call, callback);
+    },
+  };
+  const service = await serveBws({ faceRecognition, health: handlers.health }, { port: 0 });
   process.send({ port: service.port });
   process.on('message', async (message) => {
     if (message === 'stop') {
       await service.close();
+      await handlers.close();
       process.exit(0);
     }
+    if (typeof message.delayMs === 'number') {
+      delayMs = message.delayMs;
+      process.send({ ok: true });
+    }
+    if (message.arrivals === 'reset') {
+      arrivals = [];
+      process.send({ ok: true });
+    }
+    if (message.arrivals === 'take') process.send({ arrivals });
   });
 } else {
   await main();
