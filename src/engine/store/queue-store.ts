@@ -3,6 +3,7 @@ import { parseClassId } from '../../shared/class-id.js';
 import { StationError } from '../../shared/errors.js';
 import { JOB_STATES, type JobState, type JobSummary } from '../../shared/schemas.js';
 import { AuditLog, type AuditVerification } from './audit.js';
+import { newImageKey, openImage, sealImage } from './image-seal.js';
 import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import { type SqliteDatabase, mapSqliteError } from './database.js';
 import type { KeyProvider } from './keys.js';
@@ -112,18 +113,19 @@ export class QueueStore {
     const note = input.note ? input.note.slice(0, MAX_NOTE) : null;
     const id = randomUUID();
     const now = this.now();
+    const imageKey = newImageKey();
     this.guard('queue the enrollment', () =>
       this.db.transaction(() => {
         const seq = (this.sql('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM jobs').get() as { next: number }).next;
         this.db
-          .prepare('INSERT INTO jobs (id, seq, class_id, state, image_count, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(id, seq, classId, 'queued', input.images.length, note, now, now);
+          .prepare('INSERT INTO jobs (id, seq, class_id, state, image_count, note, created_at, updated_at, image_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(id, seq, classId, 'queued', input.images.length, note, now, now, imageKey);
         const insertImage = this.sql('INSERT INTO images (job_id, position, name, bytes, sha256, source_sha256) VALUES (?, ?, ?, ?, ?, ?)');
         const insertAnalysis = this.sql('INSERT INTO analysis (job_id, position, summary) VALUES (?, ?, ?)');
         const insertSource = this.sql('INSERT OR IGNORE INTO source_hashes (sha256, job_id, added_at) VALUES (?, ?, ?)');
         input.images.forEach((image, position) => {
           const bytes = Buffer.from(image.bytes.buffer, image.bytes.byteOffset, image.bytes.byteLength);
-          insertImage.run(id, position, image.name, bytes, sha256(bytes), image.sourceSha256 ?? null);
+          insertImage.run(id, position, image.name, sealImage(imageKey, id, position, bytes), sha256(bytes), image.sourceSha256 ?? null);
           if (image.analysis !== undefined) insertAnalysis.run(id, position, typeof image.analysis === 'string' ? image.analysis : JSON.stringify(image.analysis));
           if (image.sourceSha256) insertSource.run(image.sourceSha256, id, now);
         });
@@ -344,7 +346,10 @@ export class QueueStore {
       for (const row of this.sql(`SELECT * FROM jobs WHERE state IN ('sending', 'ambiguous', 'reconciling') ORDER BY seq`).all() as JobRow[]) {
         if (!unresolved.has(row.class_id)) unresolved.set(row.class_id, row);
       }
-      const rows = this.sql(`SELECT * FROM jobs WHERE state IN ('queued', 'sending', 'retry_wait', 'ambiguous', 'reconciling') ORDER BY seq`).iterate() as IterableIterator<JobRow>;
+      // INDEXED BY the partial index of unfinished jobs, which is already in seq order: left to itself the
+      // planner picks jobs_by_state and sorts every pending row before handing out the first, so each pick
+      // cost grew with the queue (O(n) per pick, O(n^2) per drain); this way the walk stops after a few rows.
+      const rows = this.sql(`SELECT * FROM jobs INDEXED BY jobs_pending WHERE state IN ('queued', 'sending', 'retry_wait', 'ambiguous', 'reconciling') ORDER BY seq`).iterate() as IterableIterator<JobRow>;
       for (const pending of rows) {
         if (seen.has(pending.class_id)) continue;
         seen.add(pending.class_id);
@@ -367,9 +372,13 @@ export class QueueStore {
     });
   }
 
-  /** The encoded images of one job, in order. */
+  /** The encoded images of one job, in order (unsealed with the job's image key). */
   loadImages(jobId: string): Buffer[] {
-    return this.guard('read the job images', () => this.sql('SELECT bytes FROM images WHERE job_id = ? ORDER BY position').pluck().all(jobId) as Buffer[]);
+    return this.guard('read the job images', () => {
+      const key = this.sql('SELECT image_key FROM jobs WHERE id = ?').pluck().get(jobId) as Buffer | null | undefined;
+      const rows = this.sql('SELECT position, bytes FROM images WHERE job_id = ? ORDER BY position').all(jobId) as Array<{ position: number; bytes: Buffer }>;
+      return rows.map((row) => (key ? openImage(key, jobId, row.position, row.bytes) : row.bytes));
+    });
   }
 
   /**
@@ -512,7 +521,20 @@ export class QueueStore {
   }
 
   private dropJobData(id: string, options: { keepEmbeddings: boolean }): void {
-    this.sql('DELETE FROM images WHERE job_id = ?').run(id);
+    // Destroying the image key makes the sealed images unreadable (secure_delete overwrites the key's old
+    // cell), so their pages need no zeroing: they are freed in FAST mode. Images stored before per-job keys
+    // (no key) are zeroed as before.
+    const keyed = this.sql('UPDATE jobs SET image_key = NULL WHERE id = ? AND image_key IS NOT NULL').run(id).changes > 0;
+    if (keyed) {
+      this.db.pragma('secure_delete = FAST');
+      try {
+        this.sql('DELETE FROM images WHERE job_id = ?').run(id);
+      } finally {
+        this.db.pragma('secure_delete = ON');
+      }
+    } else {
+      this.sql('DELETE FROM images WHERE job_id = ?').run(id);
+    }
     this.sql('DELETE FROM analysis WHERE job_id = ?').run(id);
     if (!options.keepEmbeddings) this.sql('DELETE FROM embeddings WHERE job_id = ?').run(id);
   }

@@ -1,6 +1,7 @@
 import type { Migration } from '../database.js';
 import { SETTINGS_MIGRATION_SQL } from '../settings.js';
 import { up as queueUp } from './002-queue.js';
+import { up as imageKeysUp } from './003-image-keys.js';
 
 /**
  * The queue database's schema history. Append new steps; never edit a released one.
@@ -15,5 +16,10 @@ export const QUEUE_MIGRATIONS: Migration[] = [
     version: 2,
     description: 'jobs, images, analysis, embeddings, source hashes, receipts, audit log',
     up: queueUp,
+  },
+  {
+    version: 3,
+    description: 'per-job image keys, so deleting a synced job\'s images only destroys its key',
+    up: imageKeysUp,
   },
 ];
