@@ -16,7 +16,9 @@ export type Fault =
   | { kind: 'late'; delayMs: number }
   | { kind: 'drop-after-commit' }
   | { kind: 'drop-before-commit' }
-  | { kind: 'delay'; beforeMs: number; afterMs: number };
+  | { kind: 'delay'; beforeMs: number; afterMs: number }
+  /** Holds the call (checked every 10 ms) until the condition holds, then stores and answers. */
+  | { kind: 'hold'; until: () => boolean };
 
 export interface EnrollArrival {
   classId: string;
@@ -96,6 +98,13 @@ export async function startFaultyBws(options: { credentials?: { clientId: string
         case 'late': {
           const answer = await runReal();
           await sleep(fault.delayMs);
+          done();
+          callback(answer.error, answer.value, answer.trailer);
+          return;
+        }
+        case 'hold': {
+          while (!fault.until()) await sleep(10);
+          const answer = await runReal();
           done();
           callback(answer.error, answer.value, answer.trailer);
           return;

@@ -73,6 +73,13 @@ export class SyncEngine extends EventEmitter<Events> {
   private pausedReason: { code: string; message: string } | null = null;
   private pausedFingerprint: string | null = null;
   private readonly active = new Map<string, Promise<void>>();
+  /**
+   * Jobs in `active` whose Enroll has been answered: their send slot is free for the next job while their
+   * after-answer write is still to come (their class stays busy until it is done).
+   */
+  private readonly answered = new Set<string>();
+  /** Images of the jobs whose status was read ahead, loaded then too, so a freed slot can send at once. */
+  private readonly preparedImages = new Map<string, Buffer[]>();
   private readonly busyClasses = new Set<string>();
   /** Status reads ahead of the send (their classes count as busy meanwhile). */
   private readonly prefetching = new Map<string, { classId: string; done: Promise<void> }>();
@@ -136,6 +143,7 @@ export class SyncEngine extends EventEmitter<Events> {
     this.wakeTimer = null;
     this.monitor?.stop();
     await Promise.allSettled([...this.active.values(), ...[...this.prefetching.values()].map((entry) => entry.done)]);
+    this.preparedImages.clear();
     await this.transport?.close();
     this.transport = null;
     this.monitor = null;
@@ -261,7 +269,7 @@ export class SyncEngine extends EventEmitter<Events> {
       return;
     }
     if (this.now() < this.storeTroubleUntil) return;
-    const free = Math.max(0, this.concurrency - this.active.size);
+    const free = Math.max(0, this.concurrency - (this.active.size - this.answered.size));
     const lookahead = this.concurrency;
     const busy = new Set([...this.busyClasses, ...[...this.prefetching.values()].map((entry) => entry.classId)]);
     let jobs: JobRecord[];
@@ -295,7 +303,9 @@ export class SyncEngine extends EventEmitter<Events> {
     const done = transport
       .templateStatus(job.classId, { deadlineMs: this.statusDeadlineMs })
       .then((status) => {
-        this.store.recordBefore(job.id, status, startedAt);
+        if (!this.store.recordBefore(job.id, status, startedAt)) return;
+        // Prepared while the slots are busy; a job discarded meanwhile is refused by markSending anyway.
+        if (this.preparedImages.size < 2 * this.concurrency) this.preparedImages.set(job.id, this.store.loadImages(job.id));
       })
       // A failed read ahead costs nothing: the send reads the status itself and handles the error.
       .catch(() => {})
@@ -312,6 +322,8 @@ export class SyncEngine extends EventEmitter<Events> {
       .catch((error: unknown) => this.reportStoreError(error))
       .finally(() => {
         this.active.delete(job.id);
+        this.answered.delete(job.id);
+        this.preparedImages.delete(job.id);
         this.busyClasses.delete(job.classId);
         this.publish();
         this.pump();
@@ -376,7 +388,8 @@ export class SyncEngine extends EventEmitter<Events> {
         return;
       }
     }
-    const images = this.store.loadImages(job.id);
+    const images = this.preparedImages.get(job.id) ?? this.store.loadImages(job.id);
+    this.preparedImages.delete(job.id);
     if (images.length !== job.imageCount) {
       // Discarded or purged while the status was read: its images are gone on purpose; leave it as it is.
       const state = this.store.getJob(job.id)?.state;
@@ -397,6 +410,7 @@ export class SyncEngine extends EventEmitter<Events> {
       return;
     }
     this.monitor?.confirmOnline();
+    await this.handOverSlot(job);
     if (outcome.status === 'SUCCEEDED' && outcome.action !== 'ENROLLMENT_FAILED') {
       this.store.markSynced(job.id, { now: this.now(), serverJobId: outcome.serverJobId, performedAction: outcome.action });
       this.lastSyncAt = new Date(this.now()).toISOString();
@@ -410,6 +424,18 @@ export class SyncEngine extends EventEmitter<Events> {
     const error = { code: outcome.action === 'ENROLLMENT_FAILED' ? 'ENROLLMENT_FAILED' : 'BWS_ERROR', message };
     this.store.markNeedsAttention(job.id, this.now(), error, { serverJobId: outcome.serverJobId, performedAction: outcome.action });
     this.emitJob(job, 'needs_attention', error);
+  }
+
+  /**
+   * The answer is in: the next job may use this send slot before this job's after-answer write. That write
+   * waits one turn of the event loop, so the next request leaves first (the write is synchronous SQLite work).
+   * A crash in between finds this job in `sending` and reconciles it, as for any crash after the answer; its
+   * class stays busy until the write is done, so nothing else of the class can go meanwhile.
+   */
+  private async handOverSlot(job: JobRecord): Promise<void> {
+    this.answered.add(job.id);
+    this.pump();
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   /** Decides for a job whose last send has an unknown outcome. */

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { engineFor, enqueueMany, useSyncFixtures } from './helpers.js';
+
+const { setup, track } = useSyncFixtures();
+
+describe('sync engine: the next send is prepared behind the one in flight', () => {
+  it('a freed send slot goes to the next job (status read and images ready) before the answered job is written', async () => {
+    const { store, server } = await setup();
+    const [first, second] = enqueueMany(store, ['801', '802']);
+    // The first Enroll is answered only once the second job's template status has been read ahead.
+    server.plan = (_arrival, index) => (index === 0 ? { kind: 'hold', until: () => store.getJob(second!)?.before !== null } : { kind: 'pass' });
+    const engine = track(engineFor(store, { concurrency: 1 }));
+    const events: string[] = [];
+    engine.on('job', (change) => events.push(`${change.classId} ${change.state}`));
+    await engine.start();
+    const status = await engine.settle({ timeoutMs: 20_000 });
+    expect(status.counts.synced).toBe(2);
+    // The second request left before the first job's after-answer write (its `synced` event), with one slot.
+    expect(events).toEqual(['801 sending', '802 sending', '801 synced', '802 synced']);
+    expect([server.commits.get(first!), server.commits.get(second!)]).toEqual([1, 1]);
+    expect(server.arrivals.map((arrival) => arrival.classId)).toEqual(['801', '802']);
+  });
+});
