@@ -29,7 +29,7 @@ import { isSettingName } from './store/settings.js';
 import { BwsTransport, SyncEngine, SyncLock } from './sync/index.js';
 import type { SyncTransport } from './sync/transport.js';
 import { stationVersion } from './version.js';
-import { createVisionEngine } from './vision/index.js';
+import { createVisionEngine, startModelsEarly } from './vision/index.js';
 import type { VisionEngine } from './vision/types.js';
 
 export interface StationOptions {
@@ -334,7 +334,11 @@ export class Station implements StationApi {
   }
 }
 
-/** The engine process's entry point into the engine (see src/engine/host). */
+/**
+ * The engine process's entry point into the engine (see src/engine/host). The models start loading before
+ * the data folder is opened (the UI needs them first), unless the caller brings its own vision engine.
+ */
 export function createStation(options: StationOptions): Promise<Station> {
+  if (!options.visionFactory) startModelsEarly();
   return Station.open(options);
 }

@@ -1,10 +1,9 @@
 import type { ModelManifest } from '../models/manifest.js';
-import { loadManifest } from '../models/manifest.js';
 import { type QualityThresholds, resolveThresholds } from './config.js';
 import { faceThumbnail, portraitCrop } from './crop.js';
 import { analyzeFrame } from './live.js';
-import { resolveModelFiles } from './model-files.js';
-import { createSessions, releaseSessions } from './sessions.js';
+import { startModels, takeEarlyModels } from './models-start.js';
+import { releaseSessions } from './sessions.js';
 import { analyzeStill } from './still.js';
 import type { VisionEngine } from './types.js';
 
@@ -12,6 +11,7 @@ export type { AnalyzeOptions, GateProfile, StageTimings, StillAnalysis, VisionEn
 export { DEFAULT_THRESHOLDS, resolveThresholds, type ProfileGate, type QualityThresholds } from './config.js';
 export { cosine } from './embed.js';
 export { toDto } from './still.js';
+export { startModelsEarly } from './models-start.js';
 
 export interface VisionEngineOptions {
   manifest?: ModelManifest;
@@ -25,12 +25,14 @@ export interface VisionEngineOptions {
   skipVerify?: boolean;
 }
 
-/** Creates the engine: verifies and loads the six models once; every call reuses the sessions. */
+/**
+ * Creates the engine: verifies and loads the six models once; every call reuses the sessions. With default
+ * model options it takes the models started early by `startModelsEarly()`, if any (see models-start.ts).
+ */
 export async function createVisionEngine(options: VisionEngineOptions = {}): Promise<VisionEngine> {
-  const manifest = options.manifest ?? loadManifest();
   const thresholds = resolveThresholds(options.thresholds);
-  const models = resolveModelFiles(manifest, { verify: !options.skipVerify });
-  const sessions = await createSessions(manifest, options.threads ?? 2, models);
+  const defaults = options.manifest === undefined && options.threads === undefined && !options.skipVerify;
+  const sessions = await ((defaults ? takeEarlyModels() : null) ?? startModels(options));
   let closed = false;
   return {
     analyzeStill: (image, analyzeOptions) => analyzeStill(sessions, thresholds, image, analyzeOptions),
