@@ -27,23 +27,24 @@ export function registerAnalyze(program: Command): void {
         // station command (and --help) would pay for them.
         const { createVisionEngine, toDto } = await import('../../vision/index.js');
         const engine = await createVisionEngine();
-        const results: ImageAnalysis[] = [];
-        try {
-          for (const file of files) {
-            const name = path.basename(file);
-            let bytes: Buffer;
-            try {
-              bytes = await fs.readFile(file);
-            } catch (error) {
-              const code = (error as NodeJS.ErrnoException).code;
-              const info = code === 'ENOENT' ? { code: 'IMAGE_NOT_FOUND', message: `No such file: ${file}.` }
-                : code === 'EISDIR' ? { code: 'IMAGE_UNREADABLE', message: `${file} is a folder, not an image file.` }
-                  : toErrorInfo(new StationError('IMAGE_UNREADABLE', `Cannot read ${file}: ${(error as Error).message}.`));
-              results.push({ file: name, ok: false, error: info, width: 0, height: 0, faces: [], primary: null, assessments: [], accepted: false, profile });
-              continue;
-            }
-            results.push(toDto(await engine.analyzeStill(bytes, { name, profile, embedding: Boolean(options.embeddings) }), Boolean(options.embeddings)));
+        const analyzeOne = async (file: string): Promise<ImageAnalysis> => {
+          const name = path.basename(file);
+          let bytes: Buffer;
+          try {
+            bytes = await fs.readFile(file);
+          } catch (error) {
+            const code = (error as NodeJS.ErrnoException).code;
+            const info = code === 'ENOENT' ? { code: 'IMAGE_NOT_FOUND', message: `No such file: ${file}.` }
+              : code === 'EISDIR' ? { code: 'IMAGE_UNREADABLE', message: `${file} is a folder, not an image file.` }
+                : toErrorInfo(new StationError('IMAGE_UNREADABLE', `Cannot read ${file}: ${(error as Error).message}.`));
+            return { file: name, ok: false, error: info, width: 0, height: 0, faces: [], primary: null, assessments: [], accepted: false, profile };
           }
+          return toDto(await engine.analyzeStill(bytes, { name, profile, embedding: Boolean(options.embeddings) }), Boolean(options.embeddings));
+        };
+        let results: ImageAnalysis[];
+        try {
+          // Two photos at a time: the next one is read, decoded and cropped while the models run on the current one.
+          results = await mapInOrder(files, 2, analyzeOne);
         } finally {
           await engine.close();
         }
@@ -52,6 +53,20 @@ export function registerAnalyze(program: Command): void {
         return results.every((r) => r.ok) ? 0 : 1;
       }),
     );
+}
+
+/** `work` over `items` with at most `limit` at once; results in the order of `items`. */
+async function mapInOrder<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
 }
 
 function printHuman(out: Output, results: ImageAnalysis[], profile: GateProfile): void {
