@@ -5,23 +5,48 @@
 // (of medians, and the median of per-image ratios, each still timed right next to its own floor), model
 // loading time, engine start with the model sha256 check (full hash vs remembered), and RSS after 10 vs
 // 1,000 images. The machine may be shared: compare runs by the ratios, not by absolute times.
-// Env: BENCH_ROUNDS (5), BENCH_MEMORY_IMAGES (1000), BENCH_THREADS ("1,2").
+// Then whole processes, timed from outside (spawn to exit), in rotating order so load hits all alike:
+//  - cold start: `station analyze --json` on one photo, and the engine process's path (createStation, as the
+//    app's engine process does, then the first analyzeStill), against the floor process (bench/floor-process.mjs:
+//    load the six sessions, decode the photo, run each model once); target 1.3x.
+//  - CLI path: `station analyze --json` on 20 photos against the floor process on the same 20; target 1.2x.
+// Env: BENCH_ROUNDS (5), BENCH_MEMORY_IMAGES (1000), BENCH_THREADS ("1,2"), BENCH_PROCESS_RUNS (7),
+// BENCH_ONLY=process (only the whole-process part), BENCH_BASELINE_DIST (another build's dist/, with bin/ and
+// models/ beside it: its CLI and engine start are timed in the same rounds, for before/after).
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import sharp from 'sharp';
-import * as ort from 'onnxruntime-node';
-import { createVisionEngine } from '../dist/engine/vision/index.js';
-import { sessionOptions } from '../dist/engine/vision/sessions.js';
-import { resolveModelFiles } from '../dist/engine/vision/model-files.js';
-import { loadManifest, modelFilePath, verifyModels } from '../dist/engine/models/manifest.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+if (process.argv[2] === '--engine-start') {
+  // Child: the app's engine process path in plain Node (the same entry into the engine: createStation on a
+  // data folder with a key handed over), then the first analysis, as the UI asks for it.
+  const distDir = path.resolve(process.argv[3]);
+  const { createStation } = await import(pathToFileURL(path.join(distDir, 'engine/station.js')).href);
+  const { StaticKeyProvider } = await import(pathToFileURL(path.join(distDir, 'engine/store/keys.js')).href);
+  const key = Buffer.alloc(32, 7);
+  const station = await createStation({ dataDir: process.argv[4], keyProvider: new StaticKeyProvider(key, 'bench'), env: {} });
+  const result = await station.analyzeStill({ name: path.basename(process.argv[5]), bytes: fs.readFileSync(process.argv[5]) });
+  process.stderr.write(`first result: ${result.faces.length} face(s)\n`);
+  await station.close();
+  process.exit(0);
+}
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { default: sharp } = await import('sharp');
+const ort = await import('onnxruntime-node');
+const { createVisionEngine } = await import('../dist/engine/vision/index.js');
+const { sessionOptions } = await import('../dist/engine/vision/sessions.js');
+const { resolveModelFiles } = await import('../dist/engine/vision/model-files.js');
+const { loadManifest, modelFilePath, verifyModels } = await import('../dist/engine/models/manifest.js');
+
 const facesDir = path.resolve(root, '../shared/faces');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MEMORY_IMAGES = Number(process.env.BENCH_MEMORY_IMAGES ?? 1000);
 const THREADS = (process.env.BENCH_THREADS ?? '1,2').split(',').map(Number).filter((t) => t === 1 || t === 2);
 sharp.cache(false);
+const ONLY_PROCESS = process.env.BENCH_ONLY === 'process';
 
 const photos = fs.readdirSync(facesDir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort().map((name) => ({ name, bytes: fs.readFileSync(path.join(facesDir, name)) }));
 const manifest = loadManifest();
@@ -40,6 +65,10 @@ const table = (headers, rows) => {
   return cells.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ')).join('\n');
 };
 
+if (!ONLY_PROCESS) await inProcess();
+await wholeProcesses();
+
+async function inProcess() {
 // Fixed tensors of each model's input shape, for the floor.
 const fixed = {};
 for (const [role, entry] of Object.entries(manifest.models)) {
@@ -171,3 +200,71 @@ for (let i = 0; i < MEMORY_IMAGES; i++) {
 const rssN = process.memoryUsage().rss;
 await engine.close();
 console.log(`RSS after 10 images ${(rss10 / 1048576).toFixed(0)} MB, after ${MEMORY_IMAGES}: ${(rssN / 1048576).toFixed(0)} MB (growth ${((rssN - rss10) / 1048576).toFixed(0)} MB; target <= 50)`);
+}
+
+/**
+ * Whole processes timed from outside: spawn to exit, the same way a shell's `time` sees them. One round runs
+ * every subject once, starting at a different subject each round.
+ */
+async function wholeProcesses() {
+  const runs = Number(process.env.BENCH_PROCESS_RUNS ?? 7);
+  const one = path.join(facesDir, 'obama.jpg');
+  const twenty = photos.slice(0, 20).map((p) => path.join(facesDir, p.name));
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'station-bench-vision-'));
+  const builds = [{ label: 'station', dist: path.join(root, 'dist') }];
+  if (process.env.BENCH_BASELINE_DIST) builds.push({ label: 'baseline', dist: path.resolve(process.env.BENCH_BASELINE_DIST) });
+  const binOf = (dist) => path.join(dist, '..', 'bin', 'station.js');
+  const env = { ...process.env, STATION_DATA_DIR: dataDir };
+  const subjects = [
+    { name: 'floor process, 1 photo', args: [path.join(root, 'bench', 'floor-process.mjs'), one] },
+    { name: 'floor process, 20 photos', args: [path.join(root, 'bench', 'floor-process.mjs'), ...twenty] },
+  ];
+  for (const build of builds) {
+    const tag = build.label === 'station' ? '' : ' (baseline build)';
+    subjects.push({ name: `station analyze --json, 1 photo${tag}`, args: [binOf(build.dist), 'analyze', '--json', one] });
+    subjects.push({ name: `engine process start -> first analyzeStill${tag}`, args: [fileURLToPath(import.meta.url), '--engine-start', build.dist, path.join(dataDir, `engine-${build.label}`), one] });
+    subjects.push({ name: `station analyze --json, 20 photos${tag}`, args: [binOf(build.dist), 'analyze', '--json', ...twenty] });
+  }
+  const times = new Map(subjects.map((s) => [s.name, []]));
+  const loads = [];
+  // Once untimed: model checks remembered, rewritten copies made, files in the page cache.
+  for (const subject of subjects) await timeProcess(subject.args, env);
+  for (let round = 0; round < runs; round++) {
+    loads.push(os.loadavg()[0]);
+    for (let k = 0; k < subjects.length; k++) {
+      const subject = subjects[(round + k) % subjects.length];
+      times.get(subject.name).push(await timeProcess(subject.args, env));
+    }
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const med = (name) => quantile(times.get(name), 0.5);
+  console.log(`\nWhole processes, spawn to exit, ${runs} rounds in rotating order; load average during the rounds ${loads.map((l) => l.toFixed(1)).join(' ')} (uptime ${(os.uptime() / 60).toFixed(0)} min)`);
+  console.log(table(['process', 'p50 ms', 'min ms', 'max ms'], subjects.map((s) => [s.name, fmt(med(s.name)), fmt(Math.min(...times.get(s.name))), fmt(Math.max(...times.get(s.name)))])));
+  const ratio = (name, floor) => {
+    // Per-round ratios too: a round's subject and floor ran next to each other.
+    const perRound = times.get(name).map((v, i) => v / times.get(floor)[i]);
+    return `${(med(name) / med(floor)).toFixed(2)} (median of per-round ratios ${quantile(perRound, 0.5).toFixed(2)})`;
+  };
+  for (const build of builds) {
+    const tag = build.label === 'station' ? '' : ' (baseline build)';
+    console.log(`COLD START${tag}: station analyze, 1 photo / floor = ${ratio(`station analyze --json, 1 photo${tag}`, 'floor process, 1 photo')}; engine process / floor = ${ratio(`engine process start -> first analyzeStill${tag}`, 'floor process, 1 photo')} (target 1.3)`);
+    console.log(`CLI PATH${tag}: station analyze, 20 photos / floor = ${ratio(`station analyze --json, 20 photos${tag}`, 'floor process, 20 photos')} (target 1.2)`);
+  }
+}
+
+function timeProcess(args, env) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const elapsed = performance.now() - started;
+      if (code !== 0 && code !== 3) reject(new Error(`${args.slice(0, 3).join(' ')} exited ${code}: ${stderr.slice(-400)}`));
+      else resolve(elapsed);
+    });
+  });
+}
