@@ -21,25 +21,6 @@ export function queueExists(context: CliContext): boolean {
   return fs.existsSync(dataPaths(context.dataDir).queueDb);
 }
 
-/** Largest file the CLI reads as an image; the vision decoder has its own pixel limit on top. */
-export const MAX_IMAGE_FILE_BYTES = 50 * 1024 * 1024;
-
-/** Reads an image file with a coded error for every way it can fail, before any pixel is decoded. */
-export function readImageFile(file: string): Buffer {
-  let size: number;
-  try {
-    const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new StationError('IMAGE_NOT_FOUND', `${file} is not a file.`);
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof StationError) throw error;
-    throw new StationError('IMAGE_NOT_FOUND', `${file} does not exist or cannot be read.`);
-  }
-  if (size === 0) throw new StationError('IMAGE_EMPTY', `${file} is empty (0 bytes).`);
-  if (size > MAX_IMAGE_FILE_BYTES) throw new StationError('IMAGE_TOO_LARGE_FILE', `${file} is ${(size / 1048576).toFixed(0)} MB; images over 50 MB are refused.`);
-  return fs.readFileSync(file);
-}
-
 /** Accepts a full job id or an unambiguous prefix of one (the queue table shows the first 8 characters). */
 export function resolveJobId(station: Station, text: string): string {
   const prefix = text.trim().toLowerCase();

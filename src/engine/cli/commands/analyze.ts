@@ -1,8 +1,8 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { StationError, toErrorInfo } from '../../../shared/errors.js';
+import { toErrorInfo } from '../../../shared/errors.js';
 import type { ImageAnalysis } from '../../../shared/schemas.js';
+import { readImageFile } from '../../image-file.js';
 import type { GateProfile } from '../../vision/index.js';
 import { action, usageError } from '../context.js';
 import { type Output, formatTable } from '../output.js';
@@ -31,13 +31,9 @@ export function registerAnalyze(program: Command): void {
           const name = path.basename(file);
           let bytes: Buffer;
           try {
-            bytes = await fs.readFile(file);
+            bytes = readImageFile(file);
           } catch (error) {
-            const code = (error as NodeJS.ErrnoException).code;
-            const info = code === 'ENOENT' ? { code: 'IMAGE_NOT_FOUND', message: `No such file: ${file}.` }
-              : code === 'EISDIR' ? { code: 'IMAGE_UNREADABLE', message: `${file} is a folder, not an image file.` }
-                : toErrorInfo(new StationError('IMAGE_UNREADABLE', `Cannot read ${file}: ${(error as Error).message}.`));
-            return { file: name, ok: false, error: info, width: 0, height: 0, faces: [], primary: null, assessments: [], accepted: false, profile };
+            return { file: name, ok: false, error: toErrorInfo(error), width: 0, height: 0, faces: [], primary: null, assessments: [], accepted: false, profile };
           }
           return toDto(await engine.analyzeStill(bytes, { name, profile, embedding: Boolean(options.embeddings) }), Boolean(options.embeddings));
         };

@@ -9,7 +9,7 @@ import type { CallResult } from '../../bws/types.js';
 import type { startEmbeddedLocalBws } from '../../bws-local/embedded.js';
 import { dataPaths } from '../../paths.js';
 import { action, classIdArgument, type CliContext, usageError } from '../context.js';
-import { readImageFile } from '../station-access.js';
+import { readImageFile } from '../../image-file.js';
 
 interface ConnectionOptions {
   endpoint?: string;
@@ -81,7 +81,7 @@ export function registerBws(program: Command): void {
       action(async (context, images: string[], options: ConnectionOptions & { classId: string }) => {
         // Usage and file errors first: no connection, no local service for a command that cannot run.
         const classId = classIdArgument(context, options.classId);
-        const bytes = images.map(readImageFile);
+        const bytes = images.map((file) => readImageFile(file));
         return withClient(context, options, false, async (client, callOptions) => show(context, 'Enroll', await client.enroll(classId, bytes, callOptions)));
       }),
     );
@@ -141,7 +141,7 @@ export function registerBws(program: Command): void {
     .option('--top-matches', 'only the best matches')
     .action(
       action(async (context, images: string[], options: ConnectionOptions & { tags?: string; topMatches?: boolean }) => {
-        const bytes = images.map(readImageFile);
+        const bytes = images.map((file) => readImageFile(file));
         return withClient(context, options, false, async (client, callOptions) => {
           const tags = options.tags ? options.tags.split(',').map((tag) => tag.trim()).filter(Boolean) : [];
           return show(context, 'Search', await client.search(bytes, { ...callOptions, tags, topMatches: Boolean(options.topMatches) }));

@@ -5,7 +5,8 @@ import type { EnrollResult } from '../../../shared/schemas.js';
 import type { SourceImage } from '../../enrollment/prepare.js';
 import { action, classIdArgument, type CliContext } from '../context.js';
 import { formatTable } from '../output.js';
-import { readImageFile, withStation } from '../station-access.js';
+import { readImageFile } from '../../image-file.js';
+import { withStation } from '../station-access.js';
 
 export function registerEnroll(program: Command): void {
   program

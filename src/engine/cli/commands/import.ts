@@ -4,11 +4,12 @@ import type { Command } from 'commander';
 import { describeClassIdInput } from '../../../shared/class-id.js';
 import { toErrorInfo } from '../../../shared/errors.js';
 import { sha256, type SourceImage } from '../../enrollment/prepare.js';
-import { planImport } from '../../enrollment/sources.js';
+import { type ImportPlan, planImport } from '../../enrollment/sources.js';
 import type { Station } from '../../station.js';
 import { action, type CliContext } from '../context.js';
 import { formatTable } from '../output.js';
-import { readImageFile, withStation } from '../station-access.js';
+import { readImageFile } from '../../image-file.js';
+import { withStation } from '../station-access.js';
 
 /** One class's outcome in a batch import (the JSON output's `classes` entries). */
 export interface ImportClassResult {
@@ -39,7 +40,7 @@ export function registerImport(program: Command): void {
     .option('--force', 'queue faces that look like another class id on this station')
     .action(
       action(async (context, source: string, options: { force?: boolean }) => {
-        const plan = planImport(source);
+        const plan = await planImport(source);
         const summary = await withStation(context, { create: true }, (station) => runImport(context, station, source, plan, Boolean(options.force)));
         printImportSummary(context, summary);
         const nothingQueued = summary.totals.queued === 0 && summary.totals.skipped === 0;
@@ -50,7 +51,7 @@ export function registerImport(program: Command): void {
     );
 }
 
-async function runImport(context: CliContext, station: Station, source: string, plan: ReturnType<typeof planImport>, force: boolean): Promise<ImportSummary> {
+async function runImport(context: CliContext, station: Station, source: string, plan: ImportPlan, force: boolean): Promise<ImportSummary> {
   const summary: ImportSummary = { source, classes: [], problems: [...plan.problems], totals: { queued: 0, skipped: 0, rejected: 0, problems: plan.problems.length } };
   const totalFiles = plan.groups.reduce((sum, group) => sum + group.files.length, 0);
   const bar = !context.json && process.stderr.isTTY
