@@ -36,8 +36,12 @@ export interface FaultyBws {
   arrivals: EnrollArrival[];
   /** Enrollments the real service stored, per local job id. */
   commits: Map<string, number>;
-  /** Enroll calls being processed right now. */
+  /** Enroll calls being processed right now (from arrival until the answer is sent or the call is dropped). */
   inFlight: number;
+  /** The same, per class id. */
+  inFlightByClass: Map<string, number>;
+  /** Enroll calls in flight whose enrollment the service already stored (the answer not sent yet). */
+  storedUnanswered: number;
   proxy: TcpProxy;
   featureVectors(classId: string): number;
   close(): Promise<void>;
@@ -57,6 +61,8 @@ export async function startFaultyBws(options: { credentials?: { clientId: string
     arrivals: [],
     commits: new Map(),
     inFlight: 0,
+    inFlightByClass: new Map(),
+    storedUnanswered: 0,
     proxy: undefined as unknown as TcpProxy,
     featureVectors: (classId) => handlers.store.get(classId)?.featureVectors ?? 0,
     close: async () => {},
@@ -69,14 +75,22 @@ export async function startFaultyBws(options: { credentials?: { clientId: string
     const fault = state.plan(arrival, state.arrivals.length);
     state.arrivals.push(arrival);
     state.inFlight += 1;
+    state.inFlightByClass.set(arrival.classId, (state.inFlightByClass.get(arrival.classId) ?? 0) + 1);
+    let stored = false;
     const done = () => {
       state.inFlight -= 1;
+      state.inFlightByClass.set(arrival.classId, state.inFlightByClass.get(arrival.classId)! - 1);
+      if (stored) state.storedUnanswered -= 1;
     };
     // Runs the real handler; resolves with its answer once it has stored (or refused) the enrollment.
     const runReal = () =>
       new Promise<{ error: grpc.ServiceError | null; value: unknown; trailer: grpc.Metadata | undefined }>((resolve) => {
         realEnroll(call, ((error: grpc.ServiceError | null, value: unknown, trailer?: grpc.Metadata) => {
           if (!error && jobId) state.commits.set(jobId, (state.commits.get(jobId) ?? 0) + 1);
+          if (!error) {
+            stored = true;
+            state.storedUnanswered += 1;
+          }
           resolve({ error, value, trailer });
         }) as grpc.sendUnaryData<unknown>);
       });
