@@ -1,33 +1,31 @@
-import { useEffect, useState } from 'react';
 import type { StationApi } from '../shared/contract.js';
-import type { SyncStatus } from '../shared/schemas.js';
+import { useSyncStatus } from './hooks/useSyncStatus.js';
 import { useT } from './i18n/useT.js';
+import { badgeView } from './screens/queueView.js';
 
-const LABELS = {
-  online: 'app.status.online',
-  offline: 'app.status.offline',
-  degraded: 'app.status.degraded',
-  unconfigured: 'app.status.unconfigured',
-} as const satisfies Record<SyncStatus['connectivity'], string>;
-
-/** Connectivity at a glance, kept current by the engine's syncStatus events. */
+/**
+ * Connectivity at a glance (online / syncing / offline / paused / no service), with how many enrollments wait
+ * and how many need someone; kept current by the engine's syncStatus events. While the station sends to its
+ * built-in test service, an unmistakable TEST SERVICE tag stands next to it.
+ */
 export function SyncBadge({ api }: { api: StationApi }) {
   const t = useT();
-  const [status, setStatus] = useState<SyncStatus | null>(null);
-  useEffect(() => {
-    let live = true;
-    api.syncStatus().then((value) => live && setStatus(value), () => undefined);
-    const unsubscribe = api.onSyncStatus((value) => setStatus(value));
-    return () => {
-      live = false;
-      unsubscribe();
-    };
-  }, [api]);
+  const [status] = useSyncStatus(api);
   if (!status) return null;
-  const label = status.paused ? t('app.status.paused') : t(LABELS[status.connectivity]);
+  const view = badgeView(status);
   return (
-    <p className={`badge badge-${status.paused ? 'paused' : status.connectivity}`} role="status" aria-live="polite">
-      {label}
-    </p>
+    <div className="status-area">
+      {view.testService ? (
+        <p className="test-service" title={t('app.status.testServiceHelp')} data-testid="test-service-badge">
+          {t('app.status.testService')}
+          <span className="visually-hidden"> {t('app.status.testServiceHelp')}</span>
+        </p>
+      ) : null}
+      <p className={`badge badge-${view.kind}`} role="status" aria-live="polite" data-testid="sync-badge">
+        <span className="badge-state">{t(view.label)}</span>
+        <span className="badge-count">{t('app.status.waiting', { count: view.waiting })}</span>
+        {view.attention > 0 ? <span className="badge-count badge-attention">{t('app.status.attention', { count: view.attention })}</span> : null}
+      </p>
+    </div>
   );
 }

@@ -115,6 +115,8 @@ export const syncStatusSchema = z.object({
   counts: z.record(z.string(), z.number().int()),
   lastSyncAt: z.string().nullable(),
   lastResult: z.string().nullable(),
+  /** True while the station sends to its built-in test service instead of a real BWS endpoint. */
+  testService: z.boolean().optional(),
 });
 
 export const enrollRequestSchema = z.object({

@@ -164,11 +164,11 @@ describe('renderer in Chromium', { timeout: 150_000 }, () => {
     await page.getByRole('heading', { name: 'Queue', level: 2 }).waitFor();
     const row = page.getByRole('row').filter({ hasText: job!.classId });
     await row.waitFor({ timeout: 10_000 });
-    expect(await row.getByRole('cell').nth(1).textContent()).toBe('Waiting to send');
+    expect(await row.locator('.state').textContent()).toBe('Waiting to send');
     await page.screenshot({ path: path.join(results, 'renderer-queue.png') });
 
     await row.getByRole('button', { name: `Discard class ${job!.classId}` }).click();
-    const reason = page.getByLabel(/Why discard this enrollment/);
+    const reason = page.getByLabel(/Why discard the enrollment/);
     await reason.fill('test: wrong person');
     await page.getByRole('button', { name: 'Discard enrollment' }).click();
     await page.waitForFunction((id) => [...document.querySelectorAll('tr')].some((tr) => tr.textContent?.includes(id) && tr.textContent.includes('Discarded')), job!.classId, { timeout: 10_000 });

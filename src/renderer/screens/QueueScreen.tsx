@@ -2,32 +2,30 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useIntl } from 'react-intl';
 import type { StationApi } from '../../shared/contract.js';
 import { JOB_STATES, type JobState, type JobSummary } from '../../shared/schemas.js';
+import { Age } from '../components/Age.js';
 import { ErrorText } from '../components/ErrorText.js';
+import { useNow } from '../hooks/useNow.js';
+import { useSyncStatus } from '../hooks/useSyncStatus.js';
+import { errorMessageId } from '../i18n/errors.js';
 import { useT } from '../i18n/useT.js';
+import { canDiscard, canRetry, discardReasonOk, STATE_ADVICE, STATE_LABELS, STATE_TONE, syncOutcome } from './queueView.js';
 
-const RETRYABLE: ReadonlySet<JobState> = new Set(['retry_wait', 'needs_attention', 'paused']);
-const STATE_LABELS = {
-  queued: 'queue.state.queued',
-  sending: 'queue.state.sending',
-  retry_wait: 'queue.state.retry_wait',
-  ambiguous: 'queue.state.ambiguous',
-  reconciling: 'queue.state.reconciling',
-  synced: 'queue.state.synced',
-  needs_attention: 'queue.state.needs_attention',
-  paused: 'queue.state.paused',
-  discarded: 'queue.state.discarded',
-} as const satisfies Record<JobState, string>;
-
-/** The offline queue: every job with its state, attempts and last error; refreshed on jobsChanged. */
+/**
+ * The offline queue: each enrollment's state in words with its age, what to do about it, retry and discard
+ * (with a reason for the audit log). The job's reference, attempts and the engine's own words are behind
+ * "Details". "Sync now" answers with the current state of the queue, updated as the engine reports.
+ */
 export function QueueScreen({ api }: { api: StationApi }) {
   const t = useT();
-  const intl = useIntl();
+  const now = useNow();
   const [filter, setFilter] = useState<JobState | ''>('');
   const [jobs, setJobs] = useState<JobSummary[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [discarding, setDiscarding] = useState<string | null>(null);
+  const [discarding, setDiscarding] = useState<JobSummary | null>(null);
   const [reason, setReason] = useState('');
+  const [status, setStatus] = useSyncStatus(api);
+  const [sync, setSync] = useState<'idle' | 'checking' | 'answered'>('idle');
 
   const refresh = useCallback(async () => {
     try {
@@ -43,7 +41,8 @@ export function QueueScreen({ api }: { api: StationApi }) {
     return api.onJobsChanged(() => void refresh());
   }, [api, refresh]);
 
-  const act = async (body: () => Promise<string>) => {
+  const act = async (body: () => Promise<string | null>) => {
+    setNotice(null);
     try {
       setNotice(await body());
       setError(null);
@@ -53,99 +52,67 @@ export function QueueScreen({ api }: { api: StationApi }) {
     }
   };
 
+  const syncNow = async () => {
+    setSync('checking');
+    setNotice(null);
+    try {
+      setStatus(await api.syncNow());
+      setError(null);
+      setSync('answered');
+    } catch (failure) {
+      setError(failure);
+      setSync('idle');
+    }
+  };
+
   const confirmDiscard = (event: FormEvent) => {
     event.preventDefault();
-    const jobId = discarding;
-    if (!jobId) return;
+    const job = discarding;
+    if (!job || !discardReasonOk(reason)) return;
     void act(async () => {
-      await api.discardJob(jobId, reason.trim());
+      await api.discardJob(job.id, reason.trim());
       setDiscarding(null);
       setReason('');
-      return t('queue.discarded');
+      return t('queue.discarded', { classId: job.classId });
     });
   };
 
+  const outcome = sync === 'answered' && status ? syncOutcome(status) : null;
+
   return (
-    <section aria-labelledby="queue-title">
-      <h2 id="queue-title">{t('queue.title')}</h2>
-      <div className="row">
-        <label htmlFor="queue-filter">{t('queue.filter')}</label>
-        <select id="queue-filter" value={filter} onChange={(event) => setFilter(event.target.value as JobState | '')}>
-          <option value="">{t('queue.filter.all')}</option>
-          {JOB_STATES.map((state) => (
-            <option key={state} value={state}>
-              {t(STATE_LABELS[state])}
-            </option>
-          ))}
-        </select>
-        <button type="button" onClick={() => void refresh()}>
-          {t('queue.refresh')}
-        </button>
-        <button type="button" onClick={() => void act(async () => t('queue.retried', { count: await api.retryJob('all') }))}>
-          {t('queue.retryAll')}
-        </button>
-        <button type="button" onClick={() => void act(async () => t('queue.synced', { result: (await api.syncNow()).lastResult ?? '' }))}>
-          {t('queue.syncNow')}
-        </button>
+    <section aria-labelledby="queue-title" className="screen">
+      <div className="screen-head">
+        <h2 id="queue-title">{t('queue.title')}</h2>
+        <div className="row toolbar">
+          <button type="button" className="primary" onClick={() => void syncNow()} disabled={sync === 'checking'}>
+            {t('queue.syncNow')}
+          </button>
+          <button type="button" onClick={() => void act(async () => t('queue.retried', { count: await api.retryJob('all') }))}>
+            {t('queue.retryAll')}
+          </button>
+          <label htmlFor="queue-filter">{t('queue.filter')}</label>
+          <select id="queue-filter" value={filter} onChange={(event) => setFilter(event.target.value as JobState | '')}>
+            <option value="">{t('queue.filter.all')}</option>
+            {JOB_STATES.map((state) => (
+              <option key={state} value={state}>
+                {t(STATE_LABELS[state])}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <div className="feedback" role="status" aria-live="polite" data-testid="sync-feedback">
+        {sync === 'checking' ? <p className="muted">{t('queue.sync.checking')}</p> : null}
+        {outcome ? <p className={`tone-${outcome.tone}`}>{t(outcome.id, outcome.values)}</p> : null}
+        {notice ? <p className="tone-ok">{notice}</p> : null}
       </div>
       {error ? <ErrorText error={error} /> : null}
-      {notice ? (
-        <p role="status" className="success">
-          {notice}
-        </p>
-      ) : null}
-      {jobs === null ? (
-        <p className="muted">{t('queue.loading')}</p>
-      ) : jobs.length === 0 ? (
-        <p className="muted">{t('queue.empty')}</p>
-      ) : (
-        <table className="jobs">
-          <caption className="visually-hidden">{t('queue.caption')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('queue.col.classId')}</th>
-              <th scope="col">{t('queue.col.state')}</th>
-              <th scope="col">{t('queue.col.attempts')}</th>
-              <th scope="col">{t('queue.col.images')}</th>
-              <th scope="col">{t('queue.col.problem')}</th>
-              <th scope="col">{t('queue.col.updated')}</th>
-              <th scope="col">{t('queue.col.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.map((job) => (
-              <tr key={job.id}>
-                <td className="mono">{job.classId}</td>
-                <td>
-                  <span className={`state state-${job.state}`}>{t(STATE_LABELS[job.state])}</span>
-                </td>
-                <td>{job.attempts}</td>
-                <td>{job.imageCount}</td>
-                <td>{job.lastError ? job.lastError.message : ''}</td>
-                <td>{intl.formatDate(job.updatedAt, { dateStyle: 'short', timeStyle: 'short' })}</td>
-                <td className="actions">
-                  {RETRYABLE.has(job.state) ? (
-                    <button type="button" onClick={() => void act(async () => t('queue.retried', { count: await api.retryJob(job.id) }))} aria-label={t('queue.retryLabel', { classId: job.classId })}>
-                      {t('queue.retry')}
-                    </button>
-                  ) : null}
-                  {job.state !== 'synced' && job.state !== 'discarded' ? (
-                    <button type="button" className="danger" onClick={() => setDiscarding(job.id)} aria-label={t('queue.discardLabel', { classId: job.classId })}>
-                      {t('queue.discard')}
-                    </button>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
       {discarding ? (
         <form className="discard" onSubmit={confirmDiscard} aria-label={t('queue.discardForm')}>
-          <label htmlFor="discard-reason">{t('queue.discardReason')}</label>
-          <input id="discard-reason" value={reason} onChange={(event) => setReason(event.target.value)} minLength={3} required autoFocus />
+          <label htmlFor="discard-reason">{t('queue.discardReason', { classId: discarding.classId })}</label>
+          <input id="discard-reason" value={reason} onChange={(event) => setReason(event.target.value)} minLength={3} maxLength={500} required autoFocus />
           <div className="row">
-            <button type="submit" className="danger" disabled={reason.trim().length < 3}>
+            <button type="submit" className="danger" disabled={!discardReasonOk(reason)}>
               {t('queue.discardConfirm')}
             </button>
             <button type="button" onClick={() => setDiscarding(null)}>
@@ -154,6 +121,90 @@ export function QueueScreen({ api }: { api: StationApi }) {
           </div>
         </form>
       ) : null}
+      {jobs === null ? (
+        <p className="muted">{t('queue.loading')}</p>
+      ) : jobs.length === 0 ? (
+        <p className="muted">{t('queue.empty')}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="jobs">
+            <caption className="visually-hidden">{t('queue.caption')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('queue.col.classId')}</th>
+                <th scope="col">{t('queue.col.state')}</th>
+                <th scope="col">{t('queue.col.todo')}</th>
+                <th scope="col">{t('queue.col.images')}</th>
+                <th scope="col">{t('queue.col.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((job) => (
+                <JobRow key={job.id} job={job} now={now} onRetry={() => void act(async () => t('queue.retried', { count: await api.retryJob(job.id) }))} onDiscard={() => setDiscarding(job)} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </section>
+  );
+}
+
+function JobRow({ job, now, onRetry, onDiscard }: { job: JobSummary; now: number; onRetry: () => void; onDiscard: () => void }) {
+  const t = useT();
+  const intl = useIntl();
+  return (
+    <tr data-state={job.state}>
+      <td className="mono">{job.classId}</td>
+      <td>
+        <span className={`state tone-${STATE_TONE[job.state]}`}>{t(STATE_LABELS[job.state])}</span>
+        <br />
+        <span className="muted small">
+          <Age iso={job.updatedAt} now={now} />
+        </span>
+      </td>
+      <td>
+        <p className="advice">
+          {job.state === 'retry_wait' && job.nextAttemptAt && Date.parse(job.nextAttemptAt) > now
+            ? t('queue.advice.retryAt', { time: intl.formatTime(job.nextAttemptAt, { timeStyle: 'short' }) })
+            : t(STATE_ADVICE[job.state])}
+        </p>
+        {job.lastError && job.state !== 'synced' ? <p className="problem">{t(errorMessageId(job.lastError.code))}</p> : null}
+        <details className="job-details">
+          <summary>{t('queue.details')}</summary>
+          <dl>
+            <dt>{t('queue.details.reference')}</dt>
+            <dd className="mono">{job.id}</dd>
+            <dt>{t('queue.details.created')}</dt>
+            <dd>{intl.formatDate(job.createdAt, { dateStyle: 'medium', timeStyle: 'short' })}</dd>
+            <dt>{t('queue.details.attempts')}</dt>
+            <dd>{intl.formatNumber(job.attempts)}</dd>
+            {job.lastError ? (
+              <>
+                <dt>{t('queue.details.lastError')}</dt>
+                <dd>
+                  {job.lastError.message} <span className="mono">({job.lastError.code})</span>
+                </dd>
+              </>
+            ) : null}
+          </dl>
+        </details>
+      </td>
+      <td>{intl.formatNumber(job.imageCount)}</td>
+      <td>
+        <div className="actions">
+          {canRetry(job) ? (
+            <button type="button" onClick={onRetry} aria-label={t('queue.retryLabel', { classId: job.classId })}>
+              {t('queue.retry')}
+            </button>
+          ) : null}
+          {canDiscard(job) ? (
+            <button type="button" className="danger" onClick={onDiscard} aria-label={t('queue.discardLabel', { classId: job.classId })}>
+              {t('queue.discard')}
+            </button>
+          ) : null}
+        </div>
+      </td>
+    </tr>
   );
 }
