@@ -52,33 +52,3 @@ export async function analyseUpload(vision: VisionEngine, image: Uint8Array, ind
 export function unanalysedProperties(): ImageProperties {
   return { rotated: 0, faces: [], quality_score: 0, quality_assessments: [], frame_number: 0 };
 }
-
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
-}
-
-/** The compact template: the normalised mean of a template's normalised vectors. */
-export function centroid(vectors: Float32Array[]): Float32Array {
-  const out = new Float32Array(vectors[0]?.length ?? 0);
-  for (const vector of vectors) {
-    let norm = 0;
-    for (const value of vector) norm += value * value;
-    norm = Math.sqrt(norm) || 1;
-    for (let i = 0; i < out.length; i += 1) out[i]! += vector[i]! / norm;
-  }
-  return out;
-}
-
-/** Similarity as BWS reports it: 0..1 (negative cosine counts as no similarity). */
-export function templateScore(probe: Float32Array, vectors: Float32Array[]): number {
-  if (vectors.length === 0) return 0;
-  return Math.min(1, Math.max(0, cosine(probe, centroid(vectors))));
-}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
+import { StationError } from '../../shared/errors.js';
 import { decodeClientKey } from '../bws/token.js';
 import {
   type DeleteTemplateRequest,
@@ -13,19 +14,17 @@ import {
   type FaceVerificationRequest,
   type FaceVerificationResponse,
   type HealthCheckRequest,
-  type ImageProperties,
-  type JobError,
   type SetTemplateTagsRequest,
   isoToTimestamp,
 } from '../bws/messages.js';
 import { stationVersion } from '../version.js';
 import type { VisionEngine } from '../vision/types.js';
-import { type AnalysedImage, THUMBNAIL_SIZE, analyseUpload, templateScore, unanalysedProperties } from './analysis.js';
 import { GrpcFailure, JwtVerifier } from './auth.js';
-import { type NewFeature, type TemplateRecord, TemplateStore } from './template-store.js';
+import { type TemplateSpace, templateSpace } from './bcid.js';
+import { type TemplateMode, analyseAll, enrollTemplate } from './lifecycle.js';
+import { matchScore } from './matching.js';
+import { type TemplateRecord, TemplateStore } from './template-store.js';
 
-/** The local service's encoder version (stored per template, reported in FaceTemplateStatus). */
-export const LOCAL_ENCODER_VERSION = 1;
 export const DEFAULT_MATCH_THRESHOLD = 0.4;
 
 export type LocalBwsMode = 'vision' | 'store-only';
@@ -44,6 +43,18 @@ export interface LocalBwsServiceOptions {
   vision?: VisionEngine;
   /** Cosine similarity at which Verify says verified (default 0.4, the station's matchThreshold). */
   matchThreshold?: number;
+  /** Storage name of the BCIDs this instance serves (default "bws"). */
+  storage?: string;
+  /** Partition id of the BCIDs this instance serves (default 1). */
+  partition?: number;
+  /** 'full' (default): keep a face thumbnail per enrolled image, so templates can be upgraded; 'standard': vectors only. */
+  templateMode?: TemplateMode;
+  /** Seal the compact templates too (slower Search); default: a plain index (the database file stays encrypted). */
+  compactEncryption?: boolean;
+  /** Encoder version recorded by a store-only service (default 1); a vision service uses its engine's. */
+  encoderVersion?: number;
+  /** One line per call (method, BCID, outcome): never images, vectors, keys or tokens. */
+  log?: (line: string) => void;
 }
 
 export interface LocalBwsHandlers {
@@ -53,6 +64,9 @@ export interface LocalBwsHandlers {
   health: grpc.UntypedServiceImplementation;
   store: TemplateStore;
   mode: LocalBwsMode;
+  /** The storage name and partition id of every template this service serves. */
+  space: TemplateSpace;
+  templateMode: TemplateMode;
   close(): Promise<void>;
 }
 
@@ -67,7 +81,11 @@ type Body<Req, Res> = (request: Req) => Promise<Res>;
 export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBwsHandlers {
   const mode = options.mode ?? 'vision';
   const verifier = new JwtVerifier(options.clientId, typeof options.key === 'string' ? decodeClientKey(options.key) : options.key);
-  const store = new TemplateStore(options.dataDir, options.dbKey);
+  const space = templateSpace(options.storage, options.partition);
+  const templateMode = options.templateMode ?? 'full';
+  if (templateMode !== 'full' && templateMode !== 'standard') throw new StationError('USAGE', `Unknown template mode "${String(templateMode)}": use full or standard.`);
+  const store = new TemplateStore(options.dataDir, options.dbKey, { ...space, compactEncryption: options.compactEncryption ?? false });
+  const log = options.log ?? (() => undefined);
   const threshold = options.matchThreshold ?? DEFAULT_MATCH_THRESHOLD;
   const bwsVersion = `3.0.0-local (enrollment-station ${stationVersion()})`;
   let ownVision: Promise<VisionEngine> | undefined;
@@ -87,6 +105,9 @@ export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBw
       const reference = call.metadata.get('reference-number')[0];
       if (typeof reference === 'string' && reference) headers.set('reference-number', reference);
       headers.set('date', new Date().toUTCString());
+      // Not a BWS header: the local service names the template a call addresses (admin output shows it).
+      const addressed = validClassId((call.request as { classId?: string } | undefined)?.classId);
+      if (addressed) headers.set('bcid', store.bcid(addressed));
       call.sendMetadata(headers);
       const trailer = () => {
         const metadata = new grpc.Metadata();
@@ -120,55 +141,28 @@ export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBw
     };
   };
 
-  const analyseAll = async (images: Array<{ image: Uint8Array }>): Promise<AnalysedImage[]> => {
-    const engine = await vision();
-    const results: AnalysedImage[] = [];
-    // One at a time: the ONNX sessions are shared and the machine has few cores.
-    for (const [index, item] of images.entries()) results.push(await analyseUpload(engine, item.image, index));
-    return results;
+  // One Enroll or Delete at a time per template: an upgrade reads, recomputes and replaces its vectors.
+  const queues = new Map<string, Promise<unknown>>();
+  const serialised = <T>(classId: string, work: () => Promise<T>): Promise<T> => {
+    const previous = queues.get(classId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(work);
+    queues.set(classId, next);
+    void next.catch(() => undefined).then(() => {
+      if (queues.get(classId) === next) queues.delete(classId);
+    });
+    return next;
   };
+
+  const lifecycle = { store, templateMode, vision: mode === 'store-only' ? null : vision, storeOnlyEncoderVersion: options.encoderVersion ?? 1 };
 
   const enroll: Body<FaceEnrollmentRequest, FaceEnrollmentResponse> = async (request) => {
     const classId = requireClassId(request.classId);
-    const images = request.images ?? [];
-    if (images.length === 0) {
-      return { status: 'SUCCEEDED', errors: [], image_properties: [], performed_action: 'NONE', enrolled_images: 0, template_status: statusOf(classId, store.get(classId), false) };
-    }
-    let properties: ImageProperties[];
-    let errors: JobError[] = [];
-    let features: NewFeature[];
-    if (mode === 'store-only') {
-      properties = images.map(() => unanalysedProperties());
-      features = images.map(() => ({ vector: null, thumbnail: null }));
-    } else {
-      const engine = await vision();
-      const analysed = await analyseAll(images);
-      properties = analysed.map((item) => item.properties);
-      errors = analysed.flatMap((item) => (item.error ? [item.error] : []));
-      features = [];
-      for (const [index, item] of analysed.entries()) {
-        if (!item.vector || !item.analysis) continue;
-        let thumbnail: Buffer | null = null;
-        try {
-          thumbnail = await engine.faceThumbnail(images[index]!.image, item.analysis, item.analysis.primary ?? 0, THUMBNAIL_SIZE);
-        } catch {
-          errors.push({ error_code: 'ThumbnailExtractionFailed', message: `Image ${index + 1}: the face thumbnail could not be extracted.` });
-        }
-        features.push({ vector: item.vector, thumbnail });
-      }
-    }
-    if (features.length === 0) {
-      return { status: 'SUCCEEDED', errors, image_properties: properties, performed_action: 'ENROLLMENT_FAILED', enrolled_images: 0, template_status: statusOf(classId, store.get(classId), false) };
-    }
-    const { created } = store.addFeatures(classId, features, LOCAL_ENCODER_VERSION);
-    return {
-      status: 'SUCCEEDED',
-      errors,
-      image_properties: properties,
-      performed_action: created ? 'NEW_TEMPLATE_CREATED' : 'TEMPLATE_UPDATED',
-      enrolled_images: features.length,
-      template_status: statusOf(classId, store.get(classId), false),
-    };
+    return serialised(classId, async () => {
+      const outcome = await enrollTemplate(lifecycle, classId, request.images ?? []);
+      const record = store.get(classId);
+      log(`Enroll ${store.bcid(classId)}: ${outcome.action}, ${outcome.enrolledImages} of ${(request.images ?? []).length} image(s) enrolled${record ? `, ${record.featureVectors} vector(s), ${record.thumbnailsStored} thumbnail(s), encoder version ${record.encoderVersion}` : ''}`);
+      return { status: 'SUCCEEDED', errors: outcome.errors, image_properties: outcome.properties, performed_action: outcome.action, enrolled_images: outcome.enrolledImages, template_status: statusOf(classId, record, false) };
+    });
   };
 
   const requireComparison = () => {
@@ -179,11 +173,11 @@ export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBw
     const classId = requireClassId(request.classId);
     requireComparison();
     if (!request.image || request.image.image.length === 0) throw new GrpcFailure(grpc.status.INVALID_ARGUMENT, 'Verify needs an image.');
-    const vectors = store.vectors({ classId }).get(classId);
-    if (!store.get(classId)) throw new GrpcFailure(grpc.status.NOT_FOUND, `No template for class id ${classId}.`);
-    const [probe] = await analyseAll([request.image]);
+    if (!store.get(classId)) throw new GrpcFailure(grpc.status.NOT_FOUND, `No template for class id ${classId} (${store.bcid(classId)}).`);
+    const [probe] = await analyseAll(await vision(), [request.image]);
     if (!probe?.vector) return { status: 'SUCCEEDED', errors: probe?.error ? [probe.error] : [], image_properties: probe?.properties ?? null, verified: false, score: 0 };
-    const score = templateScore(probe.vector, vectors ?? []);
+    const score = matchScore(probe.vector, store.compact({ classId }).get(classId) ?? []);
+    log(`Verify ${store.bcid(classId)}: ${score >= threshold ? 'verified' : 'not verified'}`);
     return { status: 'SUCCEEDED', errors: [], image_properties: probe.properties, verified: score >= threshold, score };
   };
 
@@ -191,15 +185,16 @@ export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBw
     requireComparison();
     const images = request.images ?? [];
     if (images.length === 0) throw new GrpcFailure(grpc.status.INVALID_ARGUMENT, 'Search needs at least one image.');
-    const templates = store.vectors({ tags: request.tags ?? [] });
-    const analysed = await analyseAll(images);
+    const templates = store.compact({ tags: request.tags ?? [] });
+    const analysed = await analyseAll(await vision(), images);
     const result = analysed.map((probe) => {
       if (!probe.vector) return { matches: [] };
       const matches = [...templates.entries()]
-        .map(([classId, vectors]) => ({ classId, score: templateScore(probe.vector!, vectors) }))
+        .map(([classId, compact]) => ({ classId, score: matchScore(probe.vector!, compact) }))
         .sort((a, b) => b.score - a.score);
       return { matches: request.top_matches ? matches.filter((match) => match.score >= threshold).slice(0, 10) : matches.slice(0, 100) };
     });
+    log(`Search ${space.storage}/${space.partition}: ${images.length} image(s) against ${templates.size} template(s)`);
     return { status: 'SUCCEEDED', errors: analysed.flatMap((item) => (item.error ? [item.error] : [])), image_properties: analysed.map((item) => item.properties), result };
   };
 
@@ -213,12 +208,16 @@ export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBw
     }),
     DeleteTemplate: unary<DeleteTemplateRequest, Record<string, never>>(async (request) => {
       const classId = requireClassId(request.classId);
-      if (!store.delete(classId)) throw new GrpcFailure(grpc.status.NOT_FOUND, `No template for class id ${classId}.`);
-      return {};
+      return serialised(classId, async () => {
+        if (!store.delete(classId)) throw new GrpcFailure(grpc.status.NOT_FOUND, `No template for class id ${classId} (${store.bcid(classId)}).`);
+        log(`DeleteTemplate ${store.bcid(classId)}: deleted (vectors, thumbnails, tags)`);
+        return {};
+      });
     }),
     SetTemplateTags: unary<SetTemplateTagsRequest, Record<string, never>>(async (request) => {
       const classId = requireClassId(request.classId);
-      if (!store.setTags(classId, request.tags ?? [])) throw new GrpcFailure(grpc.status.NOT_FOUND, `No template for class id ${classId}.`);
+      if (!store.setTags(classId, request.tags ?? [])) throw new GrpcFailure(grpc.status.NOT_FOUND, `No template for class id ${classId} (${store.bcid(classId)}).`);
+      log(`SetTemplateTags ${store.bcid(classId)}: ${(request.tags ?? []).length} tag(s)`);
       return {};
     }),
   };
@@ -241,11 +240,22 @@ export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBw
     health,
     store,
     mode,
+    space,
+    templateMode,
     async close() {
       store.close();
       if (ownVision) await (await ownVision.catch(() => null))?.close();
     },
   };
+}
+
+/** The class id of a request when it is a valid one (for the bcid header); null otherwise. */
+function validClassId(value: string | number | undefined): string | null {
+  try {
+    return value === undefined ? null : requireClassId(value);
+  } catch {
+    return null;
+  }
 }
 
 /** int64 class id as received (decimal string): must be 1 .. 2^63-1. */

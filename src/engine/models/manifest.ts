@@ -26,11 +26,21 @@ const modelEntrySchema = z.object({
 export const MODEL_ROLES = ['detector', 'landmarks', 'embedding', 'liveness', 'pose', 'eyes'] as const;
 export type ModelRole = (typeof MODEL_ROLES)[number];
 
+/**
+ * The embedding entry also says which encoder version its vectors are (an integer, default 1): templates built
+ * with an older version are upgraded by the local BWS service. `postprocess.flipAverage: true` makes the
+ * embedding the average of the face's and its mirror image's (a derived encoder: its vectors differ).
+ */
+const embeddingEntrySchema = modelEntrySchema.extend({ encoderVersion: z.number().int().min(1).max(2_147_483_647).optional() });
+
 const manifestSchema = z.object({
   formatVersion: z.literal(1),
   pack: z.string(),
   sources: z.record(z.string(), z.object({ npm: z.string(), version: z.string(), integrity: z.string(), folder: z.string(), license: z.string().optional() })).optional(),
-  models: z.object(Object.fromEntries(MODEL_ROLES.map((role) => [role, modelEntrySchema])) as Record<ModelRole, typeof modelEntrySchema>),
+  models: z.object({
+    ...(Object.fromEntries(MODEL_ROLES.map((role) => [role, modelEntrySchema])) as Record<ModelRole, typeof modelEntrySchema>),
+    embedding: embeddingEntrySchema,
+  }),
 });
 
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
@@ -47,8 +57,20 @@ export function projectRoot(): string {
   }
 }
 
+/** STATION_MODEL_MANIFEST, or the project's models/manifest.json when it is unset or empty. */
 export function defaultManifestPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(env.STATION_MODEL_MANIFEST ?? path.join(projectRoot(), 'models', 'manifest.json'));
+  const chosen = env.STATION_MODEL_MANIFEST?.trim();
+  return path.resolve(chosen ? chosen : path.join(projectRoot(), 'models', 'manifest.json'));
+}
+
+/** The encoder version of the manifest's embedding model (1 when the entry does not say). */
+export function encoderVersion(manifest: ModelManifest): number {
+  return manifest.models.embedding.encoderVersion ?? 1;
+}
+
+/** Whether the embedding is flip-averaged (the face and its mirror image, averaged). */
+export function flipAveragedEmbedding(manifest: ModelManifest): boolean {
+  return manifest.models.embedding.postprocess?.flipAverage === true;
 }
 
 export function loadManifest(manifestPath = defaultManifestPath()): ModelManifest {

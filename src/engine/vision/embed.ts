@@ -41,3 +41,34 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
   return dot;
 }
+
+/**
+ * The embedding session of a flip-averaged encoder: every input also runs mirrored (left-right), and the two
+ * L2-normalised outputs are summed (runEmbedding normalises the sum, i.e. their average's direction). The
+ * ArcFace template is nearly symmetric, so the mirrored aligned face is itself an aligned face.
+ */
+export function flipAveraged(session: ModelSession): ModelSession {
+  return {
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(input) {
+      const mirrored = mirrorPlanes(input.data, input.dims);
+      const [plain, flipped] = await Promise.all([session.run(input), session.run({ data: mirrored, dims: input.dims })]);
+      const name = session.outputNames[0]!;
+      const a = l2normalise(plain[name]!);
+      const b = l2normalise(flipped[name]!);
+      for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
+      return { ...plain, [name]: a };
+    },
+  };
+}
+
+/** A copy of an NCHW tensor with every row reversed (the input buffer is handed to the model, so copy first). */
+function mirrorPlanes(data: Float32Array, dims: readonly number[]): Float32Array {
+  const width = dims[dims.length - 1]!;
+  const out = new Float32Array(data.length);
+  for (let row = 0; row < data.length; row += width) {
+    for (let x = 0; x < width; x++) out[row + x] = data[row + width - 1 - x]!;
+  }
+  return out;
+}

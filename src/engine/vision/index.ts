@@ -1,6 +1,8 @@
 import type { ModelManifest } from '../models/manifest.js';
+import { encoderVersion, flipAveragedEmbedding, loadManifest } from '../models/manifest.js';
 import { type QualityThresholds, resolveThresholds } from './config.js';
 import { faceThumbnail, portraitCrop } from './crop.js';
+import { flipAveraged } from './embed.js';
 import { analyzeFrame } from './live.js';
 import { startModels, takeEarlyModels } from './models-start.js';
 import { releaseSessions } from './sessions.js';
@@ -32,11 +34,16 @@ export interface VisionEngineOptions {
 export async function createVisionEngine(options: VisionEngineOptions = {}): Promise<VisionEngine> {
   const thresholds = resolveThresholds(options.thresholds);
   const defaults = options.manifest === undefined && options.threads === undefined && !options.skipVerify;
+  // The manifest read is cheap (the early models read the same default one): it says which encoder runs.
+  const manifest = options.manifest ?? loadManifest();
   const sessions = await ((defaults ? takeEarlyModels() : null) ?? startModels(options));
+  // Sessions stay keyed by their own object (the worker is found from it): wrap a copy, not the original.
+  const running = flipAveragedEmbedding(manifest) ? { ...sessions, embedding: flipAveraged(sessions.embedding) } : sessions;
   let closed = false;
   return {
-    analyzeStill: (image, analyzeOptions) => analyzeStill(sessions, thresholds, image, analyzeOptions),
-    analyzeFrame: (frame) => analyzeFrame(sessions, thresholds, frame),
+    encoderVersion: encoderVersion(manifest),
+    analyzeStill: (image, analyzeOptions) => analyzeStill(running, thresholds, image, analyzeOptions),
+    analyzeFrame: (frame) => analyzeFrame(running, thresholds, frame),
     faceThumbnail: (image, analysis, faceIndex, size) => faceThumbnail(image, analysis, faceIndex, size),
     portraitCrop: (image, analysis, maxWidth) => portraitCrop(image, analysis, maxWidth),
     close: async () => {

@@ -39,6 +39,8 @@ export interface StillAnalysis extends ImageAnalysis {
 }
 
 export interface VisionEngine {
+  /** Version of the embedding encoder (the manifest's embedding entry `encoderVersion`, default 1). */
+  readonly encoderVersion: number;
   /** Decodes (EXIF upright, alpha flattened) and analyses an encoded image. Bad input gives ok=false + error. */
   analyzeStill(image: Uint8Array, options?: AnalyzeOptions): Promise<StillAnalysis>;
   /** Fast path for a raw RGBA preview frame (<= 640x480). */

@@ -7,6 +7,7 @@ import { type BwsOverrides, type ResolvedBwsConfig, clientOptionsFrom, resolveBw
 import { timestampToIso } from '../../bws/messages.js';
 import type { CallResult } from '../../bws/types.js';
 import type { startEmbeddedLocalBws } from '../../bws-local/embedded.js';
+import { DEFAULT_PARTITION, DEFAULT_STORAGE, templateSpace } from '../../bws-local/bcid.js';
 import { dataPaths } from '../../paths.js';
 import { action, classIdArgument, type CliContext, usageError } from '../context.js';
 import { readImageFile } from '../../image-file.js';
@@ -39,10 +40,14 @@ export function registerBws(program: Command): void {
     .option('--client-id <id>', 'client id callers must use (or BWS_CLIENT_ID)')
     .option('--key <base64>', 'client key callers sign with (visible to other users: prefer --key-file or BWS_KEY)')
     .option('--key-file <file>', 'read the client key from this file')
+    .option('--storage <name>', 'storage name of the templates this service keeps (the first part of their BCID)', DEFAULT_STORAGE)
+    .option('--partition <id>', 'partition id of the templates this service keeps (the second part of their BCID)', String(DEFAULT_PARTITION))
+    .option('--template-mode <mode>', 'full: keep a face thumbnail of every enrolled image, so templates can be upgraded to a newer encoder; standard: feature vectors only', 'full')
+    .option('--encrypt-compact', 'also encrypt the compact templates used for matching (slower Search); the enhanced templates are always encrypted')
     .option('--store-only', 'count images without analysing them (benchmarks): Verify and Search are refused')
     .option('--tls-cert <file>', 'PEM certificate chain: serve TLS instead of plaintext')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
-    .action(action(async (context, options: { host: string; port: string; clientId?: string; key?: string; keyFile?: string; storeOnly?: boolean; tlsCert?: string; tlsKey?: string }) => serve(context, options)));
+    .action(action(async (context, options: ServeOptions) => serve(context, options)));
 
   const admin = (name: string, description: string) =>
     bws
@@ -150,9 +155,26 @@ export function registerBws(program: Command): void {
     );
 }
 
-async function serve(context: CliContext, options: { host: string; port: string; clientId?: string; key?: string; keyFile?: string; storeOnly?: boolean; tlsCert?: string; tlsKey?: string }): Promise<number> {
+interface ServeOptions {
+  host: string;
+  port: string;
+  clientId?: string;
+  key?: string;
+  keyFile?: string;
+  storage: string;
+  partition: string;
+  templateMode: string;
+  encryptCompact?: boolean;
+  storeOnly?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+async function serve(context: CliContext, options: ServeOptions): Promise<number> {
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError('--port must be a number from 0 to 65535.');
+  const space = templateSpace(options.storage, options.partition);
+  if (options.templateMode !== 'full' && options.templateMode !== 'standard') throw usageError(`--template-mode must be full or standard (got "${options.templateMode}").`);
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw usageError('Give both --tls-cert and --tls-key, or neither.');
   if (options.key) warnLiteralKey(context);
   const config = resolveBwsConfig({ env: context.env, overrides: { clientId: options.clientId, key: options.key, keyFile: options.keyFile } });
@@ -171,10 +193,16 @@ async function serve(context: CliContext, options: { host: string; port: string;
     dataDir: dataPaths(context.dataDir).localBwsDir,
     dbKey: secrets.templatesKey,
     mode: options.storeOnly ? 'store-only' : 'vision',
+    ...space,
+    templateMode: options.templateMode,
+    compactEncryption: Boolean(options.encryptCompact),
+    log: (line) => context.out.note(line),
     ...(tls ? { tls } : {}),
   });
   process.stdout.write(`listening ${running.address}\n`);
-  context.out.note(`local BWS service (${options.storeOnly ? 'store-only' : 'vision'}, ${tls ? 'TLS' : 'plaintext'}); templates in ${dataPaths(context.dataDir).localBwsDir}. Ctrl-C stops it.`);
+  context.out.note(
+    `local BWS service (${options.storeOnly ? 'store-only' : 'vision'}, ${tls ? 'TLS' : 'plaintext'}); templates ${space.storage}/${space.partition}/<classId>, ${options.templateMode} mode, compact templates ${options.encryptCompact ? 'encrypted' : 'in a plain index'}; kept in ${dataPaths(context.dataDir).localBwsDir}. Ctrl-C stops it.`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
