@@ -69,9 +69,9 @@ describe('bad input gets a coded error and a sentence', () => {
     png.writeUInt32BE(30000, 16);
     png.writeUInt32BE(30000, 20);
     png.writeUInt32BE(zlib.crc32(png.subarray(12, 29)) >>> 0, 29);
-    const started = Date.now();
+    // Refused from the declared size: the file holds only 64x64 pixels of data, so a decode would fail
+    // differently (truncated data), and 900 million pixels would not fit in memory.
     expectError(await analyseFile('bomb.png', png), 'IMAGE_TOO_MANY_PIXELS');
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('a file above the size limit', async () => {
@@ -178,7 +178,9 @@ describe('unusual but valid images are analysed', () => {
     const result = await analyseFile('cut.jpg', cut);
     expect(result.ok).toBe(true);
     expect(result.accepted).toBe(false);
-    if (result.primary !== null) expect(result.assessments.find((a) => a.check === 'FullyVisibleFace')!.pass).toBe(false);
+    // The half face is still found; the check that names the problem is the visible-face one.
+    expect(result.primary).toBe(0);
+    expect(result.assessments.find((a) => a.check === 'FullyVisibleFace')).toMatchObject({ pass: false, gating: true, message: expect.stringMatching(/cut off by the edge/) });
   });
 });
 

