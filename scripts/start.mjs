@@ -30,7 +30,7 @@ function electronBinary(env = process.env) {
 }
 
 /**
- * Electron 42 fetches its binary on first use rather than at install time. Try that once (quietly, with a
+ * Electron (since 42) fetches its binary on first use rather than at install time. Try that once (quietly, with a
  * time limit); where the download host is unreachable this fails within a second or two.
  */
 function tryInstallElectron() {
