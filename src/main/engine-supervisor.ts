@@ -39,6 +39,9 @@ export interface SupervisorOptions {
   log?(line: string): void;
 }
 
+/** Start-up refusals that a respawn cannot cure (the installation must be repaired). */
+const NOT_RETRIED = new Set(['MODEL_MISSING', 'MODEL_CHECKSUM', 'MODEL_MANIFEST']);
+
 export type SupervisorState = 'idle' | 'starting' | 'ready' | 'backoff' | 'failed' | 'stopped';
 
 /**
@@ -135,6 +138,8 @@ export class EngineSupervisor {
         stopHandshake();
         this.lastError = handshake.error;
         this.options.log?.(`engine: could not start: ${handshake.error.code}`);
+        // A damaged installation stays damaged: respawning would only repeat the refusal.
+        if (NOT_RETRIED.has(handshake.error.code)) this.fail(handshake.error);
         child.kill();
       }
     });
@@ -149,7 +154,7 @@ export class EngineSupervisor {
     const lost: ErrorInfo = { code: 'ENGINE_RESTARTED', message: 'The engine stopped while working on this request and is being restarted; try again.' };
     this.client?.dispose(lost);
     this.client = null;
-    if (this.stateValue === 'stopped') return;
+    if (this.stateValue === 'stopped' || this.stateValue === 'failed') return;
     this.lastError ??= { code: 'ENGINE_RESTARTING', message: `The engine stopped (exit code ${code}) and is being restarted.` };
     const upFor = this.now() - this.startedAt;
     this.failures = upFor >= this.backoff.resetAfterMs ? 1 : this.failures + 1;

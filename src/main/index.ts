@@ -4,8 +4,9 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, MessageChannelMain, protocol, safeStorage, session, utilityProcess } from 'electron';
+import { app, BrowserWindow, crashReporter, ipcMain, MessageChannelMain, protocol, safeStorage, session, utilityProcess } from 'electron';
 import { EVENT_CHANNELS } from '../shared/contract.js';
+import { engineEnvironment } from './engine-env.js';
 import { EngineSupervisor } from './engine-supervisor.js';
 import { eventChannel } from './ipc-channels.js';
 import { registerIpcHandlers } from './ipc.js';
@@ -13,6 +14,7 @@ import { SafeStorageKeyProvider } from './keystore.js';
 import { installAppProtocol, registerAppScheme } from './protocol.js';
 import { applyContentsPolicy, applySessionPolicy } from './security.js';
 import { createMainWindow } from './window.js';
+import { applyApplicationMenu, windowPolicyFor } from './window-policy.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.join(here, '../renderer');
@@ -20,6 +22,8 @@ const preloadPath = path.join(here, '../preload/index.cjs');
 const engineEntry = path.join(here, 'engine-process.js');
 
 app.setName('Enrollment Station');
+// Crash reports stay on this machine (app.getPath('crashDumps')); a support bundle can include them.
+crashReporter.start({ uploadToServer: false });
 // Schemes must be registered before `ready`; the sandbox is enforced for every renderer, not just ours.
 registerAppScheme(protocol);
 app.enableSandbox();
@@ -49,7 +53,7 @@ async function startStation(): Promise<void> {
   const keyProvider = new SafeStorageKeyProvider(safeStorage, { allowWeakKeystore: process.env.STATION_ALLOW_WEAK_KEYSTORE === '1' });
 
   const supervisor = new EngineSupervisor({
-    fork: () => utilityProcess.fork(engineEntry, [], { serviceName: 'Enrollment Station engine', stdio: 'inherit' }),
+    fork: () => utilityProcess.fork(engineEntry, [], { serviceName: 'Enrollment Station engine', stdio: 'inherit', env: engineEnvironment({ packaged: app.isPackaged, resourcesPath: process.resourcesPath }) }),
     createChannel: () => new MessageChannelMain(),
     obtainInit: async () => ({ dataDir, key: new Uint8Array(await keyProvider.obtainKey(dataDir)), systemLocales: app.getPreferredSystemLanguages() }),
     log: (line) => console.log(line),
@@ -64,6 +68,9 @@ async function startStation(): Promise<void> {
   supervisor.api.onJobsChanged(() => broadcast('jobsChanged', null));
   app.on('before-quit', () => supervisor.stop());
 
-  createMainWindow({ preloadPath, kiosk: process.env.STATION_KIOSK === '1' });
+  const kiosk = process.env.STATION_KIOSK === '1';
+  const policy = windowPolicyFor({ packaged: app.isPackaged, kiosk });
+  applyApplicationMenu(policy);
+  createMainWindow({ preloadPath, kiosk, policy });
   await supervisor.start();
 }

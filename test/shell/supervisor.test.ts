@@ -169,6 +169,19 @@ describe('engine supervisor', () => {
     expect(utilityProcess.forked.slice(0, -1).every((child) => child.killed)).toBe(true);
   });
 
+  it('does not respawn an engine that refused to start on damaged models, and gives requests its message', async () => {
+    playEngines(() => {
+      throw new StationError('MODEL_CHECKSUM', 'The face models in /opt/station/resources/models are damaged or were changed: fr_detect.onnx. Reinstall Enrollment Station.');
+    });
+    const sup = makeSupervisor();
+    await sup.start();
+    await until(() => sup.state === 'failed', 'the supervisor to give up');
+    await expect(sup.api.info()).rejects.toMatchObject({ code: 'MODEL_CHECKSUM', message: expect.stringContaining('Reinstall Enrollment Station') });
+    await until(() => utilityProcess.forked[0]!.killed, 'the refused engine to be ended');
+    expect(utilityProcess.forked).toHaveLength(1);
+    expect(sup.respawnDelays).toEqual([]);
+  });
+
   it('stop() ends the engine for good and wipes the key from memory', async () => {
     playEngines(() => new MemoryStation());
     let handed: Uint8Array | null = null;

@@ -17,6 +17,7 @@ export const app = Object.assign(new EventEmitter(), {
   paths: { userData: '/tmp/enrollment-station-stub' } as Record<string, string>,
   setName: (...args: unknown[]) => record('app.setName', args),
   enableSandbox: () => record('app.enableSandbox', []),
+  isPackaged: false,
   requestSingleInstanceLock: () => true,
   whenReady: () => Promise.resolve(),
   getPath(name: string) {
@@ -31,6 +32,19 @@ export class FakeWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
   send(channel: string, payload: unknown) {
     this.sent.push({ channel, payload });
+  }
+  zoomLevel = 0;
+  visualZoomLimits: [number, number] | null = null;
+  devToolsOpen = false;
+  setZoomLevel(level: number) {
+    this.zoomLevel = level;
+  }
+  setVisualZoomLevelLimits(minimum: number, maximum: number) {
+    this.visualZoomLimits = [minimum, maximum];
+    return Promise.resolve();
+  }
+  closeDevTools() {
+    this.devToolsOpen = false;
   }
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }) {
     this.windowOpenHandler = handler;
@@ -53,6 +67,10 @@ export class BrowserWindow extends EventEmitter {
     this.loadedUrl = url;
     return Promise.resolve();
   }
+  menuRemoved = false;
+  removeMenu() {
+    this.menuRemoved = true;
+  }
   show() {}
   isMinimized() {
     return false;
@@ -60,6 +78,22 @@ export class BrowserWindow extends EventEmitter {
   restore() {}
   focus() {}
 }
+
+// ---------------------------------------------------------------- menu and crash reporter
+export const Menu = {
+  /** What the shell last set as the application menu: undefined = never set (Electron's default menu). */
+  application: undefined as unknown,
+  setApplicationMenu(menu: unknown) {
+    Menu.application = menu;
+  },
+  buildFromTemplate(template: unknown[]) {
+    return { template };
+  },
+};
+
+export const crashReporter = {
+  start: (options: Record<string, unknown>) => record('crashReporter.start', [options]),
+};
 
 // ---------------------------------------------------------------- IPC
 type InvokeHandler = (event: unknown, ...args: unknown[]) => unknown;
@@ -239,6 +273,8 @@ export function resetElectronStub(): void {
   Object.assign(safeStorage, { backend: 'gnome_libsecret', available: true, keyringSecret: 0x5a, shouldReEncrypt: false });
   utilityProcess.forked.length = 0;
   utilityProcess.onMessage = null;
+  Menu.application = undefined;
+  app.isPackaged = false;
 }
 
-export default { app, BrowserWindow, ipcMain, ipcRenderer, contextBridge, protocol, session, safeStorage, utilityProcess, MessageChannelMain };
+export default { app, BrowserWindow, Menu, crashReporter, ipcMain, ipcRenderer, contextBridge, protocol, session, safeStorage, utilityProcess, MessageChannelMain };

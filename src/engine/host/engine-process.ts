@@ -4,6 +4,7 @@
  * Main transfers a private MessagePort on the parent port, then sends `{t:'init', dataDir, key}` on it.
  * No Electron import: `process.parentPort` is described structurally.
  */
+import { assertModelsInstalled, loadManifest } from '../models/manifest.js';
 import { StaticKeyProvider } from '../store/keys.js';
 import { createStation } from '../station.js';
 import { startModelsEarly } from '../vision/models-start.js';
@@ -30,6 +31,9 @@ parentPort.once('message', (event) => {
     process.exit(2);
   }
   void hostEngine(eventPortTransport(port), async ({ dataDir, key, systemLocales }) => {
+    // Refuse to start on missing or changed models (main passes the packaged app's resources/models manifest
+    // in STATION_MODEL_MANIFEST); the error reaches main as a fatal handshake and is not retried.
+    assertModelsInstalled(loadManifest());
     const station = await createStation({ dataDir, keyProvider: new StaticKeyProvider(Buffer.from(key), 'OS keystore (safeStorage), unwrapped by the app'), systemLocales });
     // The app syncs in the background whenever BWS is configured; the status reaches the UI as events.
     void station.startBackgroundSync();

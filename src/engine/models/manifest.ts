@@ -120,3 +120,20 @@ export function verifyModels(manifest: ModelManifest): ModelCheck[] {
     return { role, file, ok: true, detail: 'verified' };
   });
 }
+
+/**
+ * The engine's start-up check in the app: every model file present and matching its sha256, or a coded error
+ * an installer can act on (the models of an installed app are only ever changed by damage or tampering, so the
+ * remedy is a reinstall; a source checkout fetches them again with `npm run models`).
+ */
+export function assertModelsInstalled(manifest: ModelManifest): void {
+  const bad = verifyModels(manifest).filter((check) => !check.ok);
+  if (bad.length === 0) return;
+  const missing = bad.some((check) => check.detail === MODEL_MISSING_DETAIL);
+  const files = bad.map((check) => `${path.basename(check.file)} (${check.detail === MODEL_MISSING_DETAIL ? 'missing' : 'sha256 does not match'})`).join(', ');
+  throw new StationError(
+    missing ? 'MODEL_MISSING' : 'MODEL_CHECKSUM',
+    `The face models in ${path.dirname(manifest.path)} are ${missing ? 'incomplete' : 'damaged or were changed'}: ${files}. ` +
+      'The engine was not started. Reinstall Enrollment Station to restore them (in a source checkout: `npm run models`).',
+  );
+}

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { StationError } from '../../shared/errors.js';
 import { giveFloats } from './float-pool.js';
@@ -56,6 +58,19 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/**
+ * In the packaged app onnxruntime-node is unpacked next to the asar (a native library cannot load from
+ * inside it), and a worker thread is not promised Electron's asar file redirection: point it at the
+ * unpacked copy directly.
+ */
+export function unpackedPath(file: string): string {
+  const marker = `${path.sep}app.asar${path.sep}`;
+  const at = file.indexOf(marker);
+  if (at < 0) return file;
+  const unpacked = `${file.slice(0, at)}${path.sep}app.asar.unpacked${path.sep}${file.slice(at + marker.length)}`;
+  return fs.existsSync(unpacked) ? unpacked : file;
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -68,7 +83,7 @@ export class InferenceWorker {
   private failure: Error | null = null;
 
   constructor() {
-    const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
+    const ortPath = unpackedPath(createRequire(import.meta.url).resolve('onnxruntime-node'));
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { ortPath } });
     // Idle, the worker must not keep the process alive (a caller that forgets close() still exits).
     this.worker.unref();
