@@ -1,6 +1,7 @@
 import { toErrorInfo } from '../shared/errors.js';
 import type { DoctorCheck } from '../shared/schemas.js';
 import { endpointDoctorChecks } from './bws/doctor-check.js';
+import { settingsDoctorChecks, settingsWithoutQueue, siteFileDoctorCheck } from './doctor-settings.js';
 import type { KeyProvider } from './store/keys.js';
 import { QueueStore } from './store/queue-store.js';
 
@@ -10,18 +11,20 @@ import { QueueStore } from './store/queue-store.js';
  * A folder without a queue yet is healthy ("nothing queued yet").
  */
 export async function queueDoctorChecks(input: { dataDir: string; keyProvider: KeyProvider; env: NodeJS.ProcessEnv; network: boolean; queueExists: boolean }): Promise<DoctorCheck[]> {
+  const { check: siteCheck, site } = siteFileDoctorCheck(input.env);
   if (!input.queueExists) {
-    return [{ name: 'queue', ok: true, detail: 'nothing queued yet' }, ...(await endpointDoctorChecks({ env: input.env, network: input.network }))];
+    const settings = settingsWithoutQueue(site);
+    return [siteCheck, { name: 'queue', ok: true, detail: 'nothing queued yet' }, ...settingsDoctorChecks(settings, input.env), ...(await endpointDoctorChecks({ settings, env: input.env, network: input.network }))];
   }
   let store: QueueStore;
   try {
-    store = await QueueStore.open({ dataDir: input.dataDir, keyProvider: input.keyProvider, create: false, integrityCheck: 'quick' });
+    store = await QueueStore.open({ dataDir: input.dataDir, keyProvider: input.keyProvider, create: false, integrityCheck: 'quick', site });
   } catch (error) {
     const info = toErrorInfo(error);
-    return [{ name: 'queue', ok: false, detail: `${info.message} [${info.code}]` }, ...(await endpointDoctorChecks({ env: input.env, network: input.network }))];
+    return [siteCheck, { name: 'queue', ok: false, detail: `${info.message} [${info.code}]` }, ...(await endpointDoctorChecks({ settings: settingsWithoutQueue(site), env: input.env, network: input.network }))];
   }
   try {
-    const checks: DoctorCheck[] = [];
+    const checks: DoctorCheck[] = [siteCheck];
     const counts = store.counts();
     const pending = counts.queued + counts.sending + counts.retry_wait + counts.ambiguous + counts.reconciling;
     checks.push({
@@ -41,6 +44,7 @@ export async function queueDoctorChecks(input: { dataDir: string; keyProvider: K
     });
     const audit = store.verifyAuditChain();
     checks.push({ name: 'audit log', ok: audit.ok, detail: audit.ok ? `hash chain intact (${audit.rows} entries)` : `broken at entry ${audit.firstBadSeq}: ${audit.reason}` });
+    checks.push(...settingsDoctorChecks(store.settings, input.env));
     checks.push(...(await endpointDoctorChecks({ settings: store.settings, env: input.env, network: input.network })));
     return checks;
   } finally {

@@ -141,6 +141,10 @@ export const settingViewSchema = z.object({
   secret: z.boolean(),
   isSet: z.boolean(),
   help: z.string(),
+  /** Set and locked by the administrator's site file: the UI shows it read-only; changing it is refused. */
+  locked: z.boolean().optional(),
+  /** Where the value comes from: the site file (locked or not), this station's settings, or the default. */
+  source: z.enum(['site-locked', 'settings', 'site', 'default']).optional(),
 });
 
 export const setSettingSchema = z.object({ name: z.string().min(1).max(64), value: z.unknown() });

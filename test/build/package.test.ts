@@ -200,7 +200,9 @@ describe('the packaged app (electron-builder --dir)', () => {
   });
 
   it.skipIf(!electronDist)('flips the fuses in the real Electron binary (only with STATION_ELECTRON_DIST; none on build machines)', async () => {
-    const { getCurrentFuseWire, FuseV1Options, FuseState } = await import('@electron/fuses');
+    const { getCurrentFuseWire, FuseV1Options } = await import('@electron/fuses');
+    // @electron/fuses stores each fuse as an ASCII digit: '0' off, '1' on.
+    const FuseState = { DISABLE: '0'.charCodeAt(0), ENABLE: '1'.charCodeAt(0) };
     const binary = fs.readdirSync(path.dirname(resources)).map((name) => path.join(path.dirname(resources), name)).find((file) => /enrollment-station(\.exe)?$/.test(file))!;
     const wire = await getCurrentFuseWire(binary);
     expect(wire[FuseV1Options.RunAsNode]).toBe(FuseState.DISABLE);

@@ -14,7 +14,7 @@ export interface BwsOverrides {
   insecure?: boolean | undefined;
 }
 
-export type ConfigSource = 'option' | 'key-file' | 'env' | 'settings' | 'none';
+export type ConfigSource = 'option' | 'key-file' | 'env' | 'settings' | 'site' | 'none';
 
 export interface ResolvedBwsConfig {
   endpoint: string;
@@ -29,30 +29,37 @@ export interface ResolvedBwsConfig {
 }
 
 /**
- * Endpoint, client id and key for BWS. Precedence: explicit overrides (options, --key-file), then env
- * (BWS_ENDPOINT, BWS_CLIENT_ID, BWS_KEY, BWS_KEY_FILE, BWS_CA_FILE), then the station's settings.
+ * Endpoint, client id and key for BWS. Precedence: explicit overrides (options, --key-file), then what the
+ * administrator's site file locks, then env (BWS_ENDPOINT, BWS_CLIENT_ID, BWS_KEY, BWS_KEY_FILE, BWS_CA_FILE),
+ * then the station's settings (stored, else the site file's unlocked values), then the site file's key file.
  */
 export function resolveBwsConfig(input: { settings?: SettingsStore | undefined; env: NodeJS.ProcessEnv; overrides?: BwsOverrides | undefined }): ResolvedBwsConfig {
   const { settings, env } = input;
   const overrides = input.overrides ?? {};
-  const pick = (option: string | undefined, envValue: string | undefined, setting: string | undefined): [string, ConfigSource] => {
+  const siteSource = (name: 'endpoint' | 'clientId' | 'caFile'): ConfigSource => (settings && settings.source(name) !== 'settings' ? 'site' : 'settings');
+  const pick = (name: 'endpoint' | 'clientId' | 'caFile', option: string | undefined, envValue: string | undefined): [string, ConfigSource] => {
+    const setting = settings?.get(name);
     if (option?.trim()) return [option.trim(), 'option'];
+    if (settings?.isLocked(name)) return [setting!.trim(), 'site'];
     if (envValue?.trim()) return [envValue.trim(), 'env'];
-    if (setting?.trim()) return [setting.trim(), 'settings'];
+    if (setting?.trim()) return [setting.trim(), siteSource(name)];
     return ['', 'none'];
   };
-  const [endpoint, endpointSource] = pick(overrides.endpoint, env.BWS_ENDPOINT, settings?.get('endpoint'));
-  const [clientId, clientIdSource] = pick(overrides.clientId, env.BWS_CLIENT_ID, settings?.get('clientId'));
+  const [endpoint, endpointSource] = pick('endpoint', overrides.endpoint, env.BWS_ENDPOINT);
+  const [clientId, clientIdSource] = pick('clientId', overrides.clientId, env.BWS_CLIENT_ID);
 
   let key = '';
   let keySource: ConfigSource = 'none';
+  const siteKeyFile = settings?.site?.keyFile ?? null;
   if (overrides.key?.trim()) [key, keySource] = [overrides.key.trim(), 'option'];
   else if (overrides.keyFile) [key, keySource] = [readKeyFile(overrides.keyFile), 'key-file'];
+  else if (siteKeyFile && settings?.isLocked('key')) [key, keySource] = [readKeyFile(siteKeyFile), 'site'];
   else if (env.BWS_KEY?.trim()) [key, keySource] = [env.BWS_KEY.trim(), 'env'];
   else if (env.BWS_KEY_FILE?.trim()) [key, keySource] = [readKeyFile(env.BWS_KEY_FILE.trim()), 'key-file'];
   else if (settings?.get('key')?.trim()) [key, keySource] = [settings.get('key').trim(), 'settings'];
+  else if (siteKeyFile) [key, keySource] = [readKeyFile(siteKeyFile), 'site'];
 
-  const [caFile] = pick(overrides.caFile, env.BWS_CA_FILE, settings?.get('caFile'));
+  const [caFile] = pick('caFile', overrides.caFile, env.BWS_CA_FILE);
   const insecure = overrides.insecure ?? (/^(1|true|yes)$/i.test(env.BWS_INSECURE ?? '') || Boolean(settings?.get('insecure')));
   const missing = [!endpoint && 'endpoint', !clientId && 'clientId', !key && 'key'].filter((name): name is string => Boolean(name));
   return { endpoint, clientId, key, caFile, insecure, sources: { endpoint: endpointSource, clientId: clientIdSource, key: keySource }, missing };

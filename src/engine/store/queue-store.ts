@@ -10,6 +10,7 @@ import type { KeyProvider } from './keys.js';
 import { openQueueDatabase } from './queue-db.js';
 import type { EnqueueInput, GalleryEntry, JobCounts, JobError, JobRecord, Receipt, TemplateSnapshot } from './queue-types.js';
 import { SettingsStore } from './settings.js';
+import { loadSiteConfig, type SiteConfig } from './site-file.js';
 
 const DAY_MS = 86_400_000;
 /** States in which a job still has to reach the service. */
@@ -49,6 +50,8 @@ interface JobRow {
 export interface QueueStoreOptions {
   /** Milliseconds since the epoch; injectable for retention tests. */
   now?: () => number;
+  /** The administrator's site file; by default read from its OS location (or STATION_SITE_FILE). */
+  site?: SiteConfig | null;
 }
 
 export interface OpenQueueStoreOptions extends QueueStoreOptions {
@@ -72,7 +75,7 @@ export class QueueStore {
   private readonly now: () => number;
 
   constructor(readonly db: SqliteDatabase, options: QueueStoreOptions = {}) {
-    this.settings = new SettingsStore(db);
+    this.settings = new SettingsStore(db, options.site !== undefined ? options.site : loadSiteConfig());
     this.audit = new AuditLog(db);
     this.now = options.now ?? Date.now;
   }

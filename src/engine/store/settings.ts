@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { StationError } from '../../shared/errors.js';
 import type { SqliteDatabase } from './database.js';
+import type { SiteConfig } from './site-file.js';
 
 /**
  * Station settings, kept in the encrypted queue database. Each key has a schema, a default and a flag saying
@@ -38,21 +39,51 @@ export function isSettingName(name: string): name is SettingName {
   return Object.hasOwn(SETTINGS, name);
 }
 
+/** Where a setting's effective value comes from (before environment variables, which bws/config applies). */
+export type SettingSource = 'site-locked' | 'settings' | 'site' | 'default';
+
+/**
+ * The settings of one queue, layered over the administrator's site file (site-file.ts): a locked site value
+ * wins and cannot be changed here; otherwise a stored value wins over the site's, which wins over the default.
+ */
 export class SettingsStore {
-  constructor(private readonly db: SqliteDatabase) {}
+  /** `db` null: a folder without a queue yet (defaults and the site file only; nothing can be written). */
+  constructor(
+    private readonly db: SqliteDatabase | null,
+    readonly site: SiteConfig | null = null,
+  ) {}
 
   get<K extends SettingName>(name: K): SettingValue<K> {
-    const row = this.db.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string } | undefined;
-    if (!row) return SETTINGS[name].default as SettingValue<K>;
+    const source = this.source(name);
+    // The key itself is never in the site file, only the file that holds it (bws/config reads that file).
+    if (source === 'site-locked' || source === 'site') return (name === 'key' ? '' : this.site!.values[name]) as SettingValue<K>;
+    if (source === 'default') return SETTINGS[name].default as SettingValue<K>;
+    const row = this.db!.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string };
     const parsed = SETTINGS[name].schema.safeParse(JSON.parse(row.value));
     return (parsed.success ? parsed.data : SETTINGS[name].default) as SettingValue<K>;
   }
 
+  /** Locked by the site file: the value itself, or (for the key) the key file. */
+  isLocked(name: SettingName): boolean {
+    return this.site?.locked.has(name === 'key' ? 'keyFile' : name) ?? false;
+  }
+
+  source(name: SettingName): SettingSource {
+    const inSite = this.site !== null && (name === 'key' ? this.site.keyFile !== null : Object.hasOwn(this.site.values, name));
+    if (inSite && this.isLocked(name)) return 'site-locked';
+    if (this.isStored(name)) return 'settings';
+    return inSite ? 'site' : 'default';
+  }
+
   set<K extends SettingName>(name: K, value: unknown): void {
+    if (this.isLocked(name)) {
+      throw new StationError('SITE_LOCKED', `The setting "${name}" is locked by the administrator's site file ${this.site!.path}; change it there.`);
+    }
     const parsed = SETTINGS[name].schema.safeParse(value);
     if (!parsed.success) {
       throw new StationError('USAGE', `Invalid value for ${name}: ${parsed.error.issues[0]?.message ?? 'rejected'}.`);
     }
+    if (!this.db) throw new StationError('INTERNAL', 'Settings cannot be written without a queue database.');
     this.db
       .prepare('INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
       .run(name, JSON.stringify(parsed.data), new Date().toISOString());
@@ -67,13 +98,18 @@ export class SettingsStore {
     this.set(name, value);
   }
 
+  /** Whether the setting has a value of its own (stored here or given by the site file). */
   isSet(name: SettingName): boolean {
-    return this.db.prepare('SELECT 1 FROM settings WHERE name = ?').get(name) !== undefined;
+    return this.source(name) !== 'default';
+  }
+
+  private isStored(name: SettingName): boolean {
+    return this.db !== null && this.db.prepare('SELECT 1 FROM settings WHERE name = ?').get(name) !== undefined;
   }
 
   /** Every setting with secrets masked: safe to print, log or send to the renderer. */
   describe(): SettingDescription[] {
-    return describeSettings((name) => ({ value: this.get(name), isSet: this.isSet(name) }));
+    return describeSettings((name) => ({ value: this.get(name), isSet: this.isSet(name), locked: this.isLocked(name), source: this.source(name) }));
   }
 }
 
@@ -83,13 +119,19 @@ export interface SettingDescription {
   secret: boolean;
   isSet: boolean;
   help: string;
+  /** Locked by the site file: shown read-only, refused by setSetting and `config set`. */
+  locked: boolean;
+  source: SettingSource;
 }
 
 /** Describes every setting from a lookup (a store, or just the defaults); secrets are masked. */
-export function describeSettings(lookup: (name: SettingName) => { value: unknown; isSet: boolean } = (name) => ({ value: SETTINGS[name].default, isSet: false })): SettingDescription[] {
+export function describeSettings(
+  lookup: (name: SettingName) => { value: unknown; isSet: boolean; locked?: boolean; source?: SettingSource } = (name) => ({ value: SETTINGS[name].default, isSet: false }),
+): SettingDescription[] {
   return (Object.keys(SETTINGS) as SettingName[]).map((name) => {
     const meta = SETTINGS[name];
-    const { value, isSet } = lookup(name);
-    return { name, value: meta.secret ? (isSet && value !== '' ? '(set)' : '(not set)') : value, secret: meta.secret, isSet, help: meta.help };
+    const { value, isSet, locked = false, source = 'default' } = lookup(name);
+    const secretSet = isSet && (value !== '' || source === 'site' || source === 'site-locked');
+    return { name, value: meta.secret ? (secretSet ? '(set)' : '(not set)') : value, secret: meta.secret, isSet, help: meta.help, locked, source };
   });
 }

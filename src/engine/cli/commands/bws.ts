@@ -270,12 +270,14 @@ async function withClient(context: CliContext, options: ConnectionOptions, noAut
 
 /** Resolves the configuration with the station's settings too, when this data folder has a queue. */
 async function configWithSettings(context: CliContext, overrides: BwsOverrides): Promise<ResolvedBwsConfig> {
-  if (!fs.existsSync(dataPaths(context.dataDir).queueDb)) return resolveBwsConfig({ env: context.env, overrides });
-  const { openQueueDatabase } = await import('../../store/queue-db.js');
   const { SettingsStore } = await import('../../store/settings.js');
+  const { loadSiteConfig } = await import('../../store/site-file.js');
+  const site = loadSiteConfig(context.env);
+  if (!fs.existsSync(dataPaths(context.dataDir).queueDb)) return resolveBwsConfig({ settings: new SettingsStore(null, site), env: context.env, overrides });
+  const { openQueueDatabase } = await import('../../store/queue-db.js');
   const db = await openQueueDatabase({ dataDir: context.dataDir, keyProvider: context.keyProvider, create: false, integrityCheck: 'none' });
   try {
-    return resolveBwsConfig({ settings: new SettingsStore(db), env: context.env, overrides });
+    return resolveBwsConfig({ settings: new SettingsStore(db, site), env: context.env, overrides });
   } finally {
     db.close();
   }

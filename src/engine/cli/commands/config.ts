@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { StationError } from '../../../shared/errors.js';
 import fs from 'node:fs';
 import { dataPaths } from '../../paths.js';
-import { SETTINGS, type SettingName, SettingsStore, describeSettings, isSettingName } from '../../store/settings.js';
+import { SETTINGS, type SettingName, SettingsStore, isSettingName } from '../../store/settings.js';
+import { loadSiteConfig } from '../../store/site-file.js';
 import { action, type CliContext } from '../context.js';
 import { formatTable } from '../output.js';
 import { readSecret } from '../secrets.js';
@@ -36,9 +37,10 @@ export function registerConfig(program: Command): void {
         const wanted = name ? settingFromCli(name) : null;
         await withSettings(context, false, (settings) => {
           const all = settings.describe().filter((entry) => !wanted || entry.name === wanted);
-          const rows = all.map((entry) => ({ name: toKebab(entry.name), value: entry.value, overriddenBy: overriddenBy(context, entry.name) }));
+          const rows = all.map((entry) => ({ name: toKebab(entry.name), value: entry.value, source: entry.source, locked: entry.locked, overriddenBy: entry.locked ? null : overriddenBy(context, entry.name) }));
+          const note = (row: (typeof rows)[number]) => (row.locked ? 'locked by the site file' : row.overriddenBy ? `overridden by ${row.overriddenBy}` : row.source === 'site' ? 'from the site file' : '');
           if (context.json) context.out.document({ settings: rows });
-          else context.out.line(formatTable(['setting', 'value', 'note'], rows.map((row) => [row.name, displayValue(row.value), row.overriddenBy ? `overridden by ${row.overriddenBy}` : ''])));
+          else context.out.line(formatTable(['setting', 'value', 'note'], rows.map((row) => [row.name, displayValue(row.value), note(row)])));
         });
       }),
     );
@@ -92,24 +94,15 @@ function displayValue(value: unknown): string {
 }
 
 async function withSettings<T>(context: CliContext, create: boolean, body: (settings: SettingsView) => T): Promise<T> {
-  if (!create && !fs.existsSync(dataPaths(context.dataDir).queueDb)) return body(defaultSettings());
+  const site = loadSiteConfig(context.env);
+  if (!create && !fs.existsSync(dataPaths(context.dataDir).queueDb)) return body(new SettingsStore(null, site));
   const { openQueueDatabase } = await import('../../store/queue-db.js');
   const db = await openQueueDatabase({ dataDir: context.dataDir, keyProvider: context.keyProvider, create, integrityCheck: 'quick' });
   try {
-    return body(new SettingsStore(db));
+    return body(new SettingsStore(db, site));
   } finally {
     db.close();
   }
 }
 
 type SettingsView = Pick<SettingsStore, 'describe' | 'setFromText'>;
-
-/** The settings of a folder that has no queue yet: every default, nothing set (and nothing written). */
-function defaultSettings(): SettingsView {
-  return {
-    describe: () => describeSettings(),
-    setFromText: () => {
-      throw new StationError('INTERNAL', 'Settings cannot be written without a queue database.');
-    },
-  };
-}
