@@ -21,6 +21,7 @@ import { clientOptionsFrom, resolveBwsConfig } from './bws/config.js';
 import { parseEndpoint } from './bws/endpoint.js';
 import { localServiceKey, startEmbeddedLocalBws } from './bws-local/embedded.js';
 import { runDoctor } from './doctor.js';
+import { openLog, type RotatingLog } from './logs.js';
 import { prepareEnrollment, type PreparedEnrollment, type SourceImage } from './enrollment/prepare.js';
 import { readFolderInfo } from './store/folder-info.js';
 import type { KeyProvider } from './store/keys.js';
@@ -78,6 +79,9 @@ export class Station implements StationApi {
   private lockRetry: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly events = new EventEmitter<StationEvents>();
+  /** logs/engine.log in the data folder: operational facts only (job ids, states, codes), never class ids. */
+  readonly log: RotatingLog;
+  private lastLoggedStatus = '';
 
   private constructor(
     readonly dataDir: string,
@@ -86,7 +90,10 @@ export class Station implements StationApi {
     private readonly env: NodeJS.ProcessEnv,
     private readonly visionFactory: () => Promise<VisionEngine>,
     private readonly systemLocales: readonly string[],
-  ) {}
+  ) {
+    this.log = openLog(dataDir, 'engine');
+    this.log.info(`station ${stationVersion()} opened the data folder (Node ${process.versions.node}, ${process.platform}-${process.arch})`);
+  }
 
   static async open(options: StationOptions): Promise<Station> {
     const store = await QueueStore.open({ dataDir: options.dataDir, keyProvider: options.keyProvider, create: options.create ?? true });
@@ -125,6 +132,7 @@ export class Station implements StationApi {
       this.events.emit('jobsChanged');
       this.sync?.wake();
     }
+    this.log.info(jobId ? `job ${jobId} queued: ${prepared.accepted.length} image(s) accepted, ${prepared.rejected.length} rejected` : `enrollment not queued: ${prepared.refusal?.code ?? 'no acceptable image'}`);
     return {
       jobId,
       classId,
@@ -160,8 +168,14 @@ export class Station implements StationApi {
         };
       }
       const sync = new SyncEngine({ store: this.store, connect, credentialsFingerprint: fingerprint });
-      sync.on('status', (status) => this.events.emit('syncStatus', status));
-      sync.on('job', () => this.events.emit('jobsChanged'));
+      sync.on('status', (status) => {
+        this.logStatus(status);
+        this.events.emit('syncStatus', status);
+      });
+      sync.on('job', (change) => {
+        this.log.info(`job ${change.id} -> ${change.state}${change.error ? ` [${change.error.code}]` : ''}`);
+        this.events.emit('jobsChanged');
+      });
       this.sync = sync;
       await sync.start();
       return sync;
@@ -303,6 +317,7 @@ export class Station implements StationApi {
     if (name === 'endpoint' && typeof value === 'string' && value.trim() !== '') parseEndpoint(value, { insecure: true });
     this.store.settings.set(name, value);
     this.store.audit.append('setting_changed', null, { name });
+    this.log.info(`setting ${name} changed`);
     if (['endpoint', 'clientId', 'key', 'caFile', 'insecure'].includes(name)) {
       if (this.sync) await this.sync.credentialsChanged();
       else await this.startBackgroundSync();
@@ -320,7 +335,16 @@ export class Station implements StationApi {
     return () => this.events.off('jobsChanged', listener);
   }
 
+  /** Logs connectivity and pause changes (not every count update). */
+  private logStatus(status: SyncStatus): void {
+    const summary = `sync ${status.connectivity}${status.paused ? `, paused [${status.paused.code}]` : ''}`;
+    if (summary === this.lastLoggedStatus) return;
+    this.lastLoggedStatus = summary;
+    this.log.write(status.paused ? 'warn' : 'info', summary);
+  }
+
   async close(): Promise<void> {
+    if (!this.closed) this.log.info('station closed');
     this.closed = true;
     if (this.lockRetry) clearTimeout(this.lockRetry);
     try {

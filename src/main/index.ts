@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, crashReporter, ipcMain, MessageChannelMain, protocol, safeStorage, session, utilityProcess } from 'electron';
 import { EVENT_CHANNELS } from '../shared/contract.js';
+import { openLog } from '../engine/logs.js';
 import { engineEnvironment } from './engine-env.js';
 import { EngineSupervisor } from './engine-supervisor.js';
 import { eventChannel } from './ipc-channels.js';
@@ -50,13 +51,19 @@ async function startStation(): Promise<void> {
 
   // The same folder the CLI uses by default (paths.ts computes userData the way Electron does).
   const dataDir = process.env.STATION_DATA_DIR ? path.resolve(process.env.STATION_DATA_DIR) : app.getPath('userData');
+  // logs/app.log in the data folder (rotated, size-capped): the shell's own events, such as engine restarts.
+  const appLog = openLog(dataDir, 'app');
+  appLog.info(`app ${app.getVersion()} started (Electron ${process.versions.electron}, ${app.isPackaged ? 'packaged' : 'from a checkout'})`);
   const keyProvider = new SafeStorageKeyProvider(safeStorage, { allowWeakKeystore: process.env.STATION_ALLOW_WEAK_KEYSTORE === '1' });
 
   const supervisor = new EngineSupervisor({
     fork: () => utilityProcess.fork(engineEntry, [], { serviceName: 'Enrollment Station engine', stdio: 'inherit', env: engineEnvironment({ packaged: app.isPackaged, resourcesPath: process.resourcesPath }) }),
     createChannel: () => new MessageChannelMain(),
     obtainInit: async () => ({ dataDir, key: new Uint8Array(await keyProvider.obtainKey(dataDir)), systemLocales: app.getPreferredSystemLanguages() }),
-    log: (line) => console.log(line),
+    log: (line) => {
+      console.log(line);
+      appLog.warn(line);
+    },
   });
   registerIpcHandlers(ipcMain, supervisor.api);
 

@@ -6,6 +6,7 @@ import { registerDoctor } from './doctor.js';
 import { registerEnroll } from './enroll.js';
 import { registerImport } from './import.js';
 import { registerQueue } from './queue.js';
+import { registerSupportBundle } from './support-bundle.js';
 import { registerSync } from './sync.js';
 
 /** Every command of `station`, in the order `--help` lists them: the main job first, then tools. */
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerConfig(program);
   registerBws(program);
   registerDoctor(program);
+  registerSupportBundle(program);
 }
