@@ -43,10 +43,13 @@ export function action<A extends unknown[]>(body: (context: CliContext, ...args:
       process.exitCode = code ?? 0;
     } catch (error) {
       const info = context.out.error(error);
-      process.exitCode = info.code === 'USAGE' || info.code === 'INVALID_CLASS_ID' ? 2 : 1;
+      process.exitCode = USAGE_CODES.has(info.code) ? 2 : 1;
     }
   };
 }
+
+/** Errors in what was typed (checked before any work): exit code 2. */
+const USAGE_CODES = new Set(['USAGE', 'INVALID_CLASS_ID', 'IMPORT_SOURCE_NOT_FOUND']);
 
 export function usageError(message: string): StationError {
   return new StationError('USAGE', message);

@@ -13,6 +13,8 @@ export const PORTRAIT_MAX_WIDTH = 1200;
 export interface GalleryEntry {
   classId: string;
   jobId: string;
+  /** Enrolled already (synced) rather than only queued: the refusal says which. */
+  synced?: boolean;
   embedding: Float32Array;
 }
 
@@ -69,6 +71,9 @@ export interface PrepareOptions {
   maxRequestBytes?: number;
 }
 
+/** The one sentence for "nothing of this person can be enrolled" (enroll, import, the app). */
+export const NO_ACCEPTABLE_IMAGE_MESSAGE = 'None of the images can be enrolled; see the reason for each image.';
+
 /**
  * Turns a person's photos into what the queue stores: quality-gated, one person, not already enrolled under
  * another class id, cropped and encoded as BWS wants, within the request size limit.
@@ -97,7 +102,7 @@ export async function prepareEnrollment(options: PrepareOptions): Promise<Prepar
     }
   }
   if (candidates.length === 0) {
-    result.refusal = { code: 'NO_ACCEPTABLE_IMAGE', message: 'None of the images is good enough to enroll; see the reasons per image.' };
+    result.refusal = { code: 'NO_ACCEPTABLE_IMAGE', message: NO_ACCEPTABLE_IMAGE_MESSAGE };
     return result;
   }
 
@@ -115,7 +120,8 @@ export async function prepareEnrollment(options: PrepareOptions): Promise<Prepar
 
   const duplicate = closestOtherClass(embeddings, options.gallery, options.classId);
   if (duplicate && duplicate.score >= options.matchThreshold) {
-    const message = `This face looks like class ${duplicate.classId} (similarity ${duplicate.score.toFixed(2)}), already enrolled on this station.`;
+    const where = duplicate.synced ? 'already enrolled from this station' : 'already queued on this station';
+    const message = `This face looks like class ${duplicate.classId} (similarity ${duplicate.score.toFixed(2)}), ${where}.`;
     if (!options.force) {
       result.refusal = { code: 'DUPLICATE_FACE', message: `${message} Use --force if this really is a different person or the same person under a second id.` };
       return result;
@@ -144,13 +150,13 @@ function rejectionReasons(analysis: StillAnalysis): string[] {
   return ['The image did not pass the quality gates.'];
 }
 
-function closestOtherClass(embeddings: Float32Array[], gallery: readonly GalleryEntry[], classId: string): { classId: string; score: number } | null {
-  let best: { classId: string; score: number } | null = null;
+function closestOtherClass(embeddings: Float32Array[], gallery: readonly GalleryEntry[], classId: string): { classId: string; score: number; synced: boolean } | null {
+  let best: { classId: string; score: number; synced: boolean } | null = null;
   for (const entry of gallery) {
     if (entry.classId === classId) continue;
     for (const embedding of embeddings) {
       const score = cosine(embedding, entry.embedding);
-      if (!best || score > best.score) best = { classId: entry.classId, score };
+      if (!best || score > best.score) best = { classId: entry.classId, score, synced: entry.synced === true };
     }
   }
   return best;

@@ -31,7 +31,7 @@ export async function planImport(source: string): Promise<ImportPlan> {
   try {
     stat = fs.statSync(source);
   } catch {
-    throw new StationError('IMAGE_NOT_FOUND', `${source} does not exist.`);
+    throw new StationError('IMPORT_SOURCE_NOT_FOUND', `${source} does not exist: give a folder of sub-folders named by class id, or a CSV of classId,path.`);
   }
   if (stat.isDirectory()) return planFolder(source);
   if (path.extname(source).toLowerCase() === '.csv') return planCsv(source);

@@ -146,6 +146,20 @@ export class QueueStore {
     return this.guard('read source hashes', () => this.sql('SELECT 1 FROM source_hashes WHERE sha256 = ?').get(sha) !== undefined);
   }
 
+  /**
+   * Where a source file (by its sha256) is already queued: for this class id, and under which other class id.
+   * A file queued under two class ids (the second with --force) is found for both: the hash table keeps the
+   * first job, the images of the second (unsynced) job still name the file.
+   */
+  sourceFileQueued(sha: string, classId: string): { thisClass: boolean; otherClass: string | null } {
+    return this.guard('read source hashes', () => {
+      const owner = this.sql('SELECT j.class_id FROM source_hashes s JOIN jobs j ON j.id = s.job_id WHERE s.sha256 = ?').pluck().get(sha) as string | undefined;
+      if (owner === undefined || owner === classId) return { thisClass: owner === classId, otherClass: null };
+      const forcedHere = this.sql(`SELECT 1 FROM jobs j JOIN images i ON i.job_id = j.id WHERE j.class_id = ? AND j.state <> 'discarded' AND i.source_sha256 = ? LIMIT 1`).get(classId, sha);
+      return { thisClass: forcedHere !== undefined, otherClass: owner };
+    });
+  }
+
   knownSourceHashes(): Set<string> {
     return this.guard('read source hashes', () => new Set((this.sql('SELECT sha256 FROM source_hashes').pluck().all() as string[])));
   }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { toErrorInfo } from '../../../shared/errors.js';
 import type { EnrollResult } from '../../../shared/schemas.js';
-import type { SourceImage } from '../../enrollment/prepare.js';
+import { NO_ACCEPTABLE_IMAGE_MESSAGE, type SourceImage } from '../../enrollment/prepare.js';
 import { action, classIdArgument, type CliContext } from '../context.js';
 import { formatTable } from '../output.js';
 import { readImageFile } from '../../image-file.js';
@@ -30,7 +30,7 @@ export function registerEnroll(program: Command): void {
         }
         const result: EnrollResult =
           images.length === 0
-            ? { jobId: null, classId, queued: false, accepted: [], rejected: unreadable, refusal: { code: 'NO_ACCEPTABLE_IMAGE', message: 'None of the files could be read.' } }
+            ? { jobId: null, classId, queued: false, accepted: [], rejected: unreadable, refusal: { code: 'NO_ACCEPTABLE_IMAGE', message: NO_ACCEPTABLE_IMAGE_MESSAGE } }
             : await withStation(context, { create: true }, async (station) => {
                 const { prepared: _prepared, ...enrolled } = await station.enrollImages(classId, images, { force: Boolean(options.force) });
                 return { ...enrolled, rejected: [...unreadable, ...enrolled.rejected] };

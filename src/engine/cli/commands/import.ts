@@ -2,8 +2,8 @@ import path from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { describeClassIdInput } from '../../../shared/class-id.js';
-import { toErrorInfo } from '../../../shared/errors.js';
-import { sha256, type SourceImage } from '../../enrollment/prepare.js';
+import { StationError, toErrorInfo } from '../../../shared/errors.js';
+import { NO_ACCEPTABLE_IMAGE_MESSAGE, sha256, type SourceImage } from '../../enrollment/prepare.js';
 import { type ImportPlan, planImport } from '../../enrollment/sources.js';
 import type { Station } from '../../station.js';
 import { action, type CliContext } from '../context.js';
@@ -11,7 +11,15 @@ import { formatTable } from '../output.js';
 import { readImageFile } from '../../image-file.js';
 import { withStation } from '../station-access.js';
 
-/** One class's outcome in a batch import (the JSON output's `classes` entries). */
+/**
+ * The import's vocabulary, the same in the progress bar, the tables, the summary line and the JSON document:
+ *  - a class is `queued` (a job was queued), `skipped` (every file of it is already queued for this class) or
+ *    `rejected` (nothing queued for it; `reason` says why);
+ *  - an image is `accepted` (in the queued job), `skipped` (already queued for this class) or `rejected` (with
+ *    its reasons);
+ *  - an entry of the source that cannot become an enrollment at all (a folder not named by a class id, a CSV line
+ *    without a path) is `not imported` (the `problems` list).
+ */
 export interface ImportClassResult {
   classId: string;
   result: 'queued' | 'skipped' | 'rejected';
@@ -29,7 +37,8 @@ export interface ImportSummary {
   source: string;
   classes: ImportClassResult[];
   problems: Array<{ source: string; code: string; message: string }>;
-  totals: { queued: number; skipped: number; rejected: number; problems: number };
+  /** Classes queued / skipped / rejected, images accepted / skipped / rejected, entries not imported. */
+  totals: { queued: number; skipped: number; rejected: number; imagesAccepted: number; imagesSkipped: number; imagesRejected: number; problems: number };
 }
 
 export function registerImport(program: Command): void {
@@ -37,30 +46,41 @@ export function registerImport(program: Command): void {
     .command('import')
     .description('batch enrollment from a folder of class-id sub-folders, or a CSV of classId,path (safe to re-run)')
     .argument('<source>', 'folder (one sub-folder per class id) or .csv file')
-    .option('--force', 'queue faces that look like another class id on this station')
+    .option('--force', 'queue faces that look like another class id on this station, and files already queued under another class id')
     .action(
       action(async (context, source: string, options: { force?: boolean }) => {
         const plan = await planImport(source);
+        if (plan.groups.length === 0 && plan.problems.length === 0) {
+          throw new StationError(
+            'IMPORT_EMPTY',
+            `${source} holds nothing to import. Put each person's photos in a sub-folder named by their class id (for example ${path.join(source, '1001', 'front.jpg')}), or give a CSV of classId,path lines.`,
+          );
+        }
         const summary = await withStation(context, { create: true }, (station) => runImport(context, station, source, plan, Boolean(options.force)));
         printImportSummary(context, summary);
-        const nothingQueued = summary.totals.queued === 0 && summary.totals.skipped === 0;
+        const t = summary.totals;
+        if (t.queued === 0 && t.skipped === 0) return 1;
         // Partly done (3) also when a queued class lost some of its images: the README promises it for scripts.
-        const rejectedImages = summary.classes.some((entry) => entry.rejected.length > 0);
-        return nothingQueued ? 1 : summary.totals.rejected + summary.totals.problems > 0 || rejectedImages ? 3 : 0;
+        return t.rejected + t.problems + t.imagesRejected > 0 ? 3 : 0;
       }),
     );
 }
 
 async function runImport(context: CliContext, station: Station, source: string, plan: ImportPlan, force: boolean): Promise<ImportSummary> {
-  const summary: ImportSummary = { source, classes: [], problems: [...plan.problems], totals: { queued: 0, skipped: 0, rejected: 0, problems: plan.problems.length } };
+  const summary: ImportSummary = {
+    source,
+    classes: [],
+    problems: [...plan.problems],
+    totals: { queued: 0, skipped: 0, rejected: 0, imagesAccepted: 0, imagesSkipped: 0, imagesRejected: 0, problems: plan.problems.length },
+  };
   const totalFiles = plan.groups.reduce((sum, group) => sum + group.files.length, 0);
   const bar = !context.json && process.stderr.isTTY
     ? new cliProgress.SingleBar(
-        { format: 'importing {bar} {value}/{total} files | {percentage}% | ETA {eta_formatted} | queued {queued} | rejected {rejected}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
+        { format: 'importing {bar} {value}/{total} files | ETA {eta_formatted} | classes: {queued} queued, {skipped} skipped, {rejected} rejected', stream: process.stderr, hideCursor: true, clearOnComplete: false },
         cliProgress.Presets.shades_classic,
       )
     : null;
-  bar?.start(totalFiles, 0, { queued: 0, rejected: 0 });
+  bar?.start(totalFiles, 0, { queued: 0, skipped: 0, rejected: 0 });
   let done = 0;
 
   for (const group of plan.groups) {
@@ -79,15 +99,20 @@ async function runImport(context: CliContext, station: Station, source: string, 
     for (const file of group.files) {
       try {
         const bytes = readImageFile(file);
-        if (station.store.hasSourceHash(sha256(bytes))) entry.skipped += 1;
-        else images.push({ name: path.relative(path.dirname(path.resolve(source)), file), bytes });
+        const queued = station.store.sourceFileQueued(sha256(bytes), group.classId);
+        if (queued.thisClass) entry.skipped += 1;
+        else if (queued.otherClass !== null && !force) {
+          entry.rejected.push({ file: path.basename(file), reasons: [`The same file is already queued under class ${queued.otherClass}; use --force to queue it for class ${group.classId} as well.`] });
+        } else images.push({ name: path.relative(path.dirname(path.resolve(source)), file), bytes });
       } catch (error) {
         entry.rejected.push({ file: path.basename(file), reasons: [toErrorInfo(error).message] });
       }
     }
     if (images.length === 0) {
       entry.result = entry.skipped > 0 && entry.rejected.length === 0 ? 'skipped' : 'rejected';
-      entry.reason = entry.result === 'skipped' ? 'already queued' : 'no readable image';
+      entry.reason = entry.result === 'skipped' ? 'already queued' : entry.skipped > 0 ? `already queued, except: ${NO_ACCEPTABLE_IMAGE_MESSAGE}` : NO_ACCEPTABLE_IMAGE_MESSAGE;
+      // A class some of whose files are queued already stays queued: report it as skipped, with the rejects.
+      if (entry.skipped > 0) entry.result = 'skipped';
     } else {
       try {
         const result = await station.enrollImages(group.classId, images, { force });
@@ -97,7 +122,7 @@ async function runImport(context: CliContext, station: Station, source: string, 
         // A re-run where the new files are all unusable leaves the class as it was: already queued.
         const alreadyQueued = !result.queued && entry.skipped > 0 && result.refusal?.code === 'NO_ACCEPTABLE_IMAGE';
         entry.result = result.queued ? 'queued' : alreadyQueued ? 'skipped' : 'rejected';
-        entry.reason = alreadyQueued ? 'already queued; the other files were rejected' : (result.refusal?.message ?? null);
+        entry.reason = alreadyQueued ? `already queued, except: ${NO_ACCEPTABLE_IMAGE_MESSAGE}` : (result.refusal?.message ?? null);
       } catch (error) {
         entry.reason = toErrorInfo(error).message;
         if (['DISK_FULL', 'DB_CORRUPT', 'KEY_WRONG', 'DB_LOCKED'].includes(toErrorInfo(error).code)) {
@@ -107,11 +132,12 @@ async function runImport(context: CliContext, station: Station, source: string, 
       }
     }
     summary.classes.push(entry);
-    if (entry.result === 'queued') summary.totals.queued += 1;
-    else if (entry.result === 'skipped') summary.totals.skipped += 1;
-    else summary.totals.rejected += 1;
+    summary.totals[entry.result] += 1;
+    summary.totals.imagesAccepted += entry.accepted;
+    summary.totals.imagesSkipped += entry.skipped;
+    summary.totals.imagesRejected += entry.rejected.length;
     done += group.files.length;
-    bar?.update(done, { queued: summary.totals.queued, rejected: summary.totals.rejected });
+    bar?.update(done, { queued: summary.totals.queued, skipped: summary.totals.skipped, rejected: summary.totals.rejected });
   }
   bar?.stop();
   return summary;
@@ -123,10 +149,12 @@ export function printImportSummary(context: CliContext, summary: ImportSummary):
     return;
   }
   const { out } = context;
-  out.line(formatTable(
-    ['class id', 'result', 'files', 'accepted', 'skipped', 'rejected', 'reason'],
-    summary.classes.map((entry) => [entry.classId, entry.result, entry.files, entry.accepted, entry.skipped, entry.rejected.length, entry.reason ?? '']),
-  ));
+  if (summary.classes.length > 0) {
+    out.line(formatTable(
+      ['class id', 'result', 'files', 'accepted', 'skipped', 'rejected', 'reason'],
+      summary.classes.map((entry) => [entry.classId, entry.result, entry.files, entry.accepted, entry.skipped, entry.rejected.length, entry.reason ?? '']),
+    ));
+  }
   const normalised = summary.classes.flatMap((entry) => (entry.classIdNote ? [entry.classIdNote] : []));
   if (normalised.length > 0) {
     out.line();
@@ -146,5 +174,5 @@ export function printImportSummary(context: CliContext, summary: ImportSummary):
   }
   out.line();
   const t = summary.totals;
-  out.line(`${t.queued} class(es) queued, ${t.skipped} already queued, ${t.rejected} refused; ${rejectedFiles.length} image(s) rejected; ${t.problems} entr${t.problems === 1 ? 'y' : 'ies'} not imported.`);
+  out.line(`Classes: ${t.queued} queued, ${t.skipped} skipped (already queued), ${t.rejected} rejected. Images: ${t.imagesAccepted} accepted, ${t.imagesSkipped} skipped, ${t.imagesRejected} rejected. Not imported: ${t.problems} entr${t.problems === 1 ? 'y' : 'ies'}.`);
 }
