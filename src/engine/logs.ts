@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { redactUrlCredentials } from '../shared/redact.js';
 
 /**
  * The station's log files, in the data folder's logs/ (one file per process kind: engine, app), rotated by
@@ -27,12 +28,12 @@ function looksLikeSecret(run: string): boolean {
 }
 
 /**
- * Masks JWTs, key-like base64 runs and digit runs of 6 or more (class ids are int64 numbers; counts, ports
+ * Masks URL user info (user:password@), JWTs, key-like base64 runs and digit runs of 6 or more (class ids are int64 numbers; counts, ports
  * and times in log lines are shorter or formatted). Applied to every log line and to every text in a support
  * bundle.
  */
 export function redactLogText(text: string, options: { numbers?: boolean } = {}): string {
-  const masked = text.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '<token>').replace(/[A-Za-z0-9+/_-]{32,}={0,2}/g, (run) => (looksLikeSecret(run) ? '<secret>' : run));
+  const masked = redactUrlCredentials(text).replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '<token>').replace(/[A-Za-z0-9+/_-]{32,}={0,2}/g, (run) => (looksLikeSecret(run) ? '<secret>' : run));
   return options.numbers === false ? masked : masked.replace(/(?<![\w.:-])\d{6,}(?![\w.:-])/g, '<number>');
 }
 

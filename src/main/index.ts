@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, crashReporter, ipcMain, MessageChannelMain, protocol, safeStorage, session, utilityProcess } from 'electron';
 import { EVENT_CHANNELS } from '../shared/contract.js';
 import { openLog } from '../engine/logs.js';
+import { redactUrlCredentials } from '../shared/redact.js';
 import { engineEnvironment } from './engine-env.js';
 import { EngineSupervisor } from './engine-supervisor.js';
 import { eventChannel } from './ipc-channels.js';
@@ -61,7 +62,7 @@ async function startStation(): Promise<void> {
     createChannel: () => new MessageChannelMain(),
     obtainInit: async () => ({ dataDir, key: new Uint8Array(await keyProvider.obtainKey(dataDir)), systemLocales: app.getPreferredSystemLanguages() }),
     log: (line) => {
-      console.log(line);
+      console.log(redactUrlCredentials(line));
       appLog.warn(line);
     },
   });

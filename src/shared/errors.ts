@@ -1,3 +1,5 @@
+import { redactUrlCredentials } from './redact.js';
+
 /**
  * Errors are values with a stable code and a sentence a person can act on.
  * Every boundary (CLI, IPC, gRPC service) turns failures into this shape; stack traces stay internal.
@@ -76,7 +78,8 @@ export class StationError extends Error {
   readonly details: Record<string, unknown> | undefined;
 
   constructor(code: ErrorCode | string, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
-    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    // A message may quote an endpoint as given: never with its password.
+    super(redactUrlCredentials(message), options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.name = 'StationError';
     this.code = code;
     this.details = options?.details;
@@ -90,6 +93,6 @@ export class StationError extends Error {
 /** Turns anything thrown into the `{code, message}` shape shown to people and scripts. */
 export function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof StationError) return error.toJSON();
-  if (error instanceof Error) return { code: 'INTERNAL', message: error.message };
-  return { code: 'INTERNAL', message: String(error) };
+  if (error instanceof Error) return { code: 'INTERNAL', message: redactUrlCredentials(error.message) };
+  return { code: 'INTERNAL', message: redactUrlCredentials(String(error)) };
 }

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { StationError } from '../../shared/errors.js';
+import { redactUrlCredentials } from '../../shared/redact.js';
 
 /**
  * A BWS endpoint: `https://host[:port]` (TLS, the norm) or `http://host:port` (plaintext; only for a loopback
@@ -26,21 +27,23 @@ export function isLoopbackHost(host: string): boolean {
 
 export function parseEndpoint(text: string, options: { insecure?: boolean } = {}): Endpoint {
   const trimmed = text.trim();
+  // Every message below quotes the endpoint as given, without a password someone may have put in it.
+  const shown = redactUrlCredentials(trimmed);
   let url: URL;
   try {
     url = new URL(trimmed);
   } catch {
-    throw new StationError('ENDPOINT_INVALID', `"${trimmed}" is not an endpoint: use https://face.<location>.bioid.com (TLS) or http://127.0.0.1:<port> for a local service.`);
+    throw new StationError('ENDPOINT_INVALID', `"${shown}" is not an endpoint: use https://face.<location>.bioid.com (TLS) or http://127.0.0.1:<port> for a local service.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new StationError('ENDPOINT_INVALID', `Endpoint ${trimmed} must start with https:// (or http:// for a local service).`);
+    throw new StationError('ENDPOINT_INVALID', `Endpoint ${shown} must start with https:// (or http:// for a local service).`);
   }
   if (url.pathname !== '/' && url.pathname !== '' || url.search || url.hash || url.username || url.password) {
-    throw new StationError('ENDPOINT_INVALID', `Endpoint ${trimmed} must be only scheme://host:port, without a path, query or user name.`);
+    throw new StationError('ENDPOINT_INVALID', `Endpoint ${shown} must be only scheme://host:port, without a path, query or user name.`);
   }
   const tls = url.protocol === 'https:';
   const host = url.hostname;
-  if (!host) throw new StationError('ENDPOINT_INVALID', `Endpoint ${trimmed} has no host name.`);
+  if (!host) throw new StationError('ENDPOINT_INVALID', `Endpoint ${shown} has no host name.`);
   // URL drops a default port (:443 / :80), so an absent port means the scheme's default.
   const port = url.port ? Number(url.port) : tls ? 443 : 80;
   const loopback = isLoopbackHost(host);

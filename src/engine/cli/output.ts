@@ -1,4 +1,5 @@
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors.js';
+import { redactUrlCredentials } from '../../shared/redact.js';
 
 /**
  * Output rules shared by every command:
@@ -20,28 +21,28 @@ export class Output {
 
   /** A result line for people (suppressed in JSON mode, where the document carries it). */
   line(text = ''): void {
-    if (this.json) this.stderr.write(`${text}\n`);
-    else this.stdout.write(`${text}\n`);
+    if (this.json) this.stderr.write(`${redactUrlCredentials(text)}\n`);
+    else this.stdout.write(`${redactUrlCredentials(text)}\n`);
   }
 
   /** A note or warning: always stderr, so stdout stays clean for pipes. */
   note(text: string): void {
-    this.stderr.write(`${text}\n`);
+    this.stderr.write(`${redactUrlCredentials(text)}\n`);
   }
 
   warn(text: string): void {
-    this.stderr.write(`${this.paint('yellow', 'warning:')} ${text}\n`);
+    this.stderr.write(`${this.paint('yellow', 'warning:')} ${redactUrlCredentials(text)}\n`);
   }
 
   document(value: unknown): void {
-    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.stdout.write(`${redactUrlCredentials(JSON.stringify(value, null, 2))}\n`);
   }
 
   error(error: unknown): ErrorInfo {
     const info = toErrorInfo(error);
     if (this.json) this.document({ error: info });
     else this.stderr.write(`${this.paint('red', 'error:')} ${info.message}${info.code === 'INTERNAL' ? '' : ` [${info.code}]`}\n`);
-    if (this.debug && error instanceof Error && error.stack) this.stderr.write(`${error.stack}\n`);
+    if (this.debug && error instanceof Error && error.stack) this.stderr.write(`${redactUrlCredentials(error.stack)}\n`);
     return info;
   }
 
