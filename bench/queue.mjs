@@ -105,6 +105,7 @@ async function main() {
     const title = (label) => (label === 'engine' ? 'sync engine' : 'sync engine, baseline build');
     for (const { label } of builds) rows.push([`drain via ${title(label)} (${jobs} jobs x ${rounds} rounds, concurrency ${CONCURRENCY}), median`, `${drain[label].rate.toFixed(1)} jobs/s  (rounds: ${list(drain[label].rounds)})`]);
     rows.push(["floor: plain Enroll + fsync'd mark + encrypted image read + mark after, median", `${drain.floor.rate.toFixed(1)} jobs/s  (rounds: ${list(drain.floor.rounds)})`]);
+    rows.push(['reference: floor + a plain GetTemplateStatus call before each send, median', `${drain['floor+status'].rate.toFixed(1)} jobs/s  (rounds: ${list(drain['floor+status'].rounds)}; its time / floor ${drain['floor+status'].ratio.toFixed(2)})`]);
     rows.push(['plain grpc-js unary Enroll alone (network reference), median', `${drain.plain.rate.toFixed(1)} calls/s  (rounds: ${list(drain.plain.rounds)})`]);
     for (const { label } of builds) rows.push([`DRAIN RATIO ${title(label)} time / floor time, median of rounds (target <= 1.25)`, `${drain[label].ratio.toFixed(2)}  (rounds: ${list(drain[label].ratios, 2)})`]);
     const bound = await latencyBound({ work, keyProvider, builds, port, credentials, server, rounds: Number(process.env.BENCH_LATENCY_ROUNDS ?? 5) });
@@ -218,7 +219,23 @@ async function drainComparison({ work, keyProvider, builds, port, credentials, j
     return (performance.now() - started) / 1000;
   };
 
+  // Reference, not the floor: the floor plus the template status read the engine makes before a job's first
+  // send (reconcile compares against it), as a plain call. Shows what that second call costs on this server.
+  const floorStatusRound = async (round, count) => {
+    const ids = floorDb.fill(count, (i) => String(800_000 + 1_000 * (round + 1) + (i % 100)));
+    const started = performance.now();
+    await lanes(ids, async ({ id, classId }) => {
+      await plain.status({ classId });
+      floorDb.markSending(id);
+      const images = floorDb.images(id);
+      await plain.enroll({ classId, images: images.map((image) => ({ image, tags: [] })) });
+      floorDb.markDone(id);
+    });
+    return (performance.now() - started) / 1000;
+  };
+
   sides.floor = floorRound;
+  sides['floor+status'] = floorStatusRound;
   sides.plain = plainRound;
   const names = Object.keys(sides);
   const times = Object.fromEntries(names.map((name) => [name, []]));
@@ -341,15 +358,17 @@ async function plainClient(port, credentials) {
   const { TokenSource } = await dist('engine/bws/token.js');
   const { faceRecognitionDefinition } = await dist('engine/bws/proto.js');
   const grpc = await import('@grpc/grpc-js');
-  const definition = faceRecognitionDefinition().Enroll;
+  const definitions = faceRecognitionDefinition();
   const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 * 1024 * 1024 });
   const tokens = new TokenSource(credentials.clientId, credentials.key);
+  const unary = (definition) => (request) => new Promise((resolve, reject) => tokens.token().then((token) => {
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${token}`);
+    client.makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, metadata, { deadline: Date.now() + 60_000 }, (error, value) => (error ? reject(error) : resolve(value)));
+  }, reject));
   return {
-    enroll: (request) => new Promise((resolve, reject) => tokens.token().then((token) => {
-      const metadata = new grpc.Metadata();
-      metadata.set('authorization', `Bearer ${token}`);
-      client.makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, request, metadata, { deadline: Date.now() + 60_000 }, (error, value) => (error ? reject(error) : resolve(value)));
-    }, reject)),
+    enroll: unary(definitions.Enroll),
+    status: unary(definitions.GetTemplateStatus),
     close: () => client.close(),
   };
 }

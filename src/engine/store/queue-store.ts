@@ -120,8 +120,8 @@ export class QueueStore {
     this.guard('queue the enrollment', () =>
       this.db.transaction(() => {
         const seq = (this.sql('SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM jobs').get() as { next: number }).next;
-        this.db
-          .prepare('INSERT INTO jobs (id, seq, class_id, state, image_count, note, created_at, updated_at, image_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        this
+          .sql('INSERT INTO jobs (id, seq, class_id, state, image_count, note, created_at, updated_at, image_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
           .run(id, seq, classId, 'queued', input.images.length, note, now, now, imageKey);
         const insertImage = this.sql('INSERT INTO images (job_id, position, name, bytes, sha256, source_sha256) VALUES (?, ?, ?, ?, ?, ?)');
         const insertAnalysis = this.sql('INSERT INTO analysis (job_id, position, summary) VALUES (?, ?, ?)');
@@ -410,8 +410,8 @@ export class QueueStore {
         const row = this.sql('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
         if (!row || (row.state !== 'queued' && row.state !== 'retry_wait')) return false;
         if (args.before) this.writeBefore(id, args.before, args.beforeAt ?? args.now);
-        this.db
-          .prepare("UPDATE jobs SET state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?")
+        this
+          .sql("UPDATE jobs SET state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?")
           .run(args.reference, args.now, args.deadlineMs, args.now, id);
         return true;
       }).immediate(),
@@ -440,8 +440,8 @@ export class QueueStore {
   }
 
   private writeBefore(id: string, before: TemplateSnapshot, at: number): void {
-    this.db
-      .prepare('UPDATE jobs SET before_recorded = 1, before_available = ?, before_feature_vectors = ?, before_enrolled = ?, before_at = ? WHERE id = ?')
+    this
+          .sql('UPDATE jobs SET before_recorded = 1, before_available = ?, before_feature_vectors = ?, before_enrolled = ?, before_at = ? WHERE id = ?')
       .run(before.available ? 1 : 0, before.featureVectors, before.enrolled, at, id);
   }
 
@@ -494,12 +494,12 @@ export class QueueStore {
         if (!row) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`);
         const hashes = this.sql('SELECT sha256 FROM images WHERE job_id = ? ORDER BY position').pluck().all(id) as string[];
         const note = result.note ?? row.note;
-        this.db
-          .prepare('INSERT OR REPLACE INTO receipts (job_id, class_id, server_job_id, performed_action, reference, queued_at, synced_at, image_count, image_hashes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        this
+          .sql('INSERT OR REPLACE INTO receipts (job_id, class_id, server_job_id, performed_action, reference, queued_at, synced_at, image_count, image_hashes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
           .run(id, row.class_id, result.serverJobId, result.performedAction, row.reference, row.created_at, result.now, row.image_count, JSON.stringify(hashes), result.note ?? null);
         this.dropJobData(id, { keepEmbeddings });
-        this.db
-          .prepare("UPDATE jobs SET state = 'synced', server_job_id = ?, performed_action = ?, note = ?, synced_at = ?, updated_at = ?, next_attempt_at = NULL, last_error_code = NULL, last_error_message = NULL WHERE id = ?")
+        this
+          .sql("UPDATE jobs SET state = 'synced', server_job_id = ?, performed_action = ?, note = ?, synced_at = ?, updated_at = ?, next_attempt_at = NULL, last_error_code = NULL, last_error_message = NULL WHERE id = ?")
           .run(result.serverJobId, result.performedAction, note, result.now, result.now, id);
         this.audit.append('synced', id, { classId: row.class_id, serverJobId: result.serverJobId, action: result.performedAction, attempts: row.attempts, ...(result.note ? { note: result.note } : {}) }, new Date(result.now));
       }).immediate(),
