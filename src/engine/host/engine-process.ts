@@ -7,7 +7,6 @@
 import { assertModelsInstalled, loadManifest } from '../models/manifest.js';
 import { StaticKeyProvider } from '../store/keys.js';
 import { createStation } from '../station.js';
-import { startModelsEarly } from '../vision/models-start.js';
 import { hostEngine } from './engine-host.js';
 import { eventPortTransport, type EventPortLike } from './transport.js';
 
@@ -20,9 +19,6 @@ if (!parentPort) {
   process.stderr.write('engine-process: this entry runs inside the Enrollment Station app; use `npx station` for the engine in plain Node.\n');
   process.exit(2);
 }
-
-// The models need no data folder: start loading them while main hands over the port and the key.
-startModelsEarly();
 
 parentPort.once('message', (event) => {
   const port = event.ports[0];

@@ -5,9 +5,11 @@ import { type Sessions, createSessions } from './sessions.js';
 /**
  * Loading the six models (checking the files, starting the inference worker, creating the sessions on it) is
  * most of the vision engine's start-up. This module starts it without loading the rest of the engine (sharp,
- * the pipeline), so a process that will need the engine can start it first thing and do its other start-up
- * work meanwhile: the `station` command before it parses its arguments, the app's engine process before its
- * data folder is handed over. The worker loads onnxruntime and the sessions on its own thread.
+ * the pipeline), so a process that will need the engine can start it early and do other start-up work
+ * meanwhile: the app's engine process starts it before it opens the data folder. The worker loads onnxruntime
+ * and the sessions on its own thread.
+ * Not used before the command line is parsed: a process that exits (a usage error calls process.exit) while
+ * the worker is still inside onnxruntime's native loading code aborts instead of exiting with its code.
  */
 export interface ModelStartOptions {
   manifest?: ModelManifest;
