@@ -9,6 +9,8 @@
 //  - cold start: `station analyze --json` on one photo, and the engine process's path (createStation, as the
 //    app's engine process does, then the first analyzeStill), against the floor process (bench/floor-process.mjs:
 //    load the six sessions, decode the photo, run each model once); target 1.3x.
+//  Each process's CPU time (all threads, bench/cpu-report.mjs preloaded) is printed too: under load it is far
+//  steadier than wall time, which then mostly measures waiting for a core.
 //  - CLI path: `station analyze --json` on 20 photos against the floor process on the same 20; target 1.2x.
 // Env: BENCH_ROUNDS (5), BENCH_MEMORY_IMAGES (1000), BENCH_THREADS ("1,2"), BENCH_PROCESS_RUNS (7),
 // BENCH_ONLY=process (only the whole-process part), BENCH_BASELINE_DIST (another build's dist/, with bin/ and
@@ -226,6 +228,7 @@ async function wholeProcesses() {
     subjects.push({ name: `station analyze --json, 20 photos${tag}`, args: [binOf(build.dist), 'analyze', '--json', ...twenty] });
   }
   const times = new Map(subjects.map((s) => [s.name, []]));
+  const cpu = new Map(subjects.map((s) => [s.name, []]));
   const loads = [];
   // Once untimed: model checks remembered, rewritten copies made, files in the page cache.
   for (const subject of subjects) await timeProcess(subject.args, env);
@@ -233,17 +236,18 @@ async function wholeProcesses() {
     loads.push(os.loadavg()[0]);
     for (let k = 0; k < subjects.length; k++) {
       const subject = subjects[(round + k) % subjects.length];
-      times.get(subject.name).push(await timeProcess(subject.args, env));
+      times.get(subject.name).push(await timeProcess(subject.args, env, cpu.get(subject.name)));
     }
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
   const med = (name) => quantile(times.get(name), 0.5);
   console.log(`\nWhole processes, spawn to exit, ${runs} rounds in rotating order; load average during the rounds ${loads.map((l) => l.toFixed(1)).join(' ')} (uptime ${(os.uptime() / 60).toFixed(0)} min)`);
-  console.log(table(['process', 'p50 ms', 'min ms', 'max ms'], subjects.map((s) => [s.name, fmt(med(s.name)), fmt(Math.min(...times.get(s.name))), fmt(Math.max(...times.get(s.name)))])));
+  console.log(table(['process', 'wall p50 ms', 'min ms', 'max ms', 'CPU p50 ms'], subjects.map((s) => [s.name, fmt(med(s.name)), fmt(Math.min(...times.get(s.name))), fmt(Math.max(...times.get(s.name))), fmt(quantile(cpu.get(s.name), 0.5))])));
   const ratio = (name, floor) => {
     // Per-round ratios too: a round's subject and floor ran next to each other.
     const perRound = times.get(name).map((v, i) => v / times.get(floor)[i]);
-    return `${(med(name) / med(floor)).toFixed(2)} (median of per-round ratios ${quantile(perRound, 0.5).toFixed(2)})`;
+    const cpuRatio = quantile(cpu.get(name), 0.5) / quantile(cpu.get(floor), 0.5);
+    return `${(med(name) / med(floor)).toFixed(2)} (median of per-round ratios ${quantile(perRound, 0.5).toFixed(2)}; CPU time ${cpuRatio.toFixed(2)})`;
   };
   for (const build of builds) {
     const tag = build.label === 'station' ? '' : ' (baseline build)';
@@ -252,10 +256,14 @@ async function wholeProcesses() {
   }
 }
 
-function timeProcess(args, env) {
+/** Wall time of one process, spawn to exit; its CPU time (all threads) is pushed to `cpu` when given. */
+function timeProcess(args, env, cpu = null) {
+  const cpuPreload = pathToFileURL(path.join(root, 'bench', 'cpu-report.mjs')).href;
+  const cpuFile = path.join(os.tmpdir(), `station-bench-cpu-${process.pid}.txt`);
+  fs.rmSync(cpuFile, { force: true });
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', cpuPreload, ...args], { env: { ...env, BENCH_CPU_FILE: cpuFile }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
@@ -263,8 +271,9 @@ function timeProcess(args, env) {
     child.on('error', reject);
     child.on('exit', (code) => {
       const elapsed = performance.now() - started;
-      if (code !== 0 && code !== 3) reject(new Error(`${args.slice(0, 3).join(' ')} exited ${code}: ${stderr.slice(-400)}`));
-      else resolve(elapsed);
+      if (code !== 0 && code !== 3) return reject(new Error(`${args.slice(0, 3).join(' ')} exited ${code}: ${stderr.slice(-400)}`));
+      if (cpu) cpu.push(Number(fs.readFileSync(cpuFile, 'utf8').trim().split('\n').pop()));
+      resolve(elapsed);
     });
   });
 }
