@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { dataPaths } from '../../src/engine/paths.js';
 import { SyncLock } from '../../src/engine/sync/lock.js';
 import { tempDir } from '../helpers/paths.js';
 import { buildEngineForChildren } from '../store/helpers.js';
@@ -17,6 +19,16 @@ describe('one syncer per data folder', () => {
     const second = await SyncLock.acquire(dir);
     expect(second.held).toBe(true);
     second.release();
+  });
+
+  it('the lock file is private (0600) like every other file of the data folder, also when an older one was not', async () => {
+    const dir = tempDir('station-lock-');
+    const lock = await SyncLock.acquire(dir);
+    expect(fs.statSync(dataPaths(dir).syncLock).mode & 0o777).toBe(0o600);
+    lock.release();
+    fs.chmodSync(dataPaths(dir).syncLock, 0o644);
+    (await SyncLock.acquire(dir)).release();
+    expect(fs.statSync(dataPaths(dir).syncLock).mode & 0o777).toBe(0o600);
   });
 
   it('another process holding the lock: refused, or waited for; a SIGKILLed holder frees it', async () => {

@@ -55,6 +55,10 @@ export class SyncLock {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     let db: Database.Database;
     try {
+      // Like every file of the data folder, the lock is private (SQLite would create it with the umask's 0644;
+      // it reuses the file's mode for its journal). A lock file from an older version is tightened too.
+      fs.closeSync(fs.openSync(paths.syncLock, 'a', 0o600));
+      fs.chmodSync(paths.syncLock, 0o600);
       db = new Database(paths.syncLock, { timeout: 0 });
     } catch (error) {
       throw new StationError('DATA_DIR', `Cannot create the sync lock ${paths.syncLock}: ${(error as Error).message}`);
