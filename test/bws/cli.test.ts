@@ -56,7 +56,7 @@ describe('station bws (compiled CLI, as `npx station` runs it)', { timeout: 180_
     expect(enroll.status, enroll.stderr).toBe(0);
     expect(enroll.stdout).toMatch(/jobid=[0-9a-f-]{36}/);
     expect(enroll.stdout).toMatch(/reference-number=cli-ref-1/);
-    expect(enroll.stdout).toMatch(/"performed_action": "NEW_TEMPLATE_CREATED"/);
+    expect(enroll.stdout).toMatch(/"performedAction": "NEW_TEMPLATE_CREATED"/);
     expect(enroll.stdout).toMatch(/trailers: response-time-ms=\d+/);
   });
 
@@ -64,9 +64,11 @@ describe('station bws (compiled CLI, as `npx station` runs it)', { timeout: 180_
 
     const status = remote(['status', '--class-id', MAX, '--thumbnails', '--json']);
     expect(status.status).toBe(0);
-    const document = JSON.parse(status.stdout) as { response: { classId: string; feature_vectors: number; thumbnails: Array<{ image: string }> }; headers: Record<string, string>; trailers: Record<string, string> };
+    const document = JSON.parse(status.stdout) as { response: { classId: string; featureVectors: number; thumbnails: Array<{ image: string }> }; headers: Record<string, string>; trailers: Record<string, string> };
     expect(document.response.classId).toBe(MAX);
-    expect(document.response.feature_vectors).toBe(1);
+    expect(document.response.featureVectors).toBe(1);
+    // One key style (camelCase) in every JSON document: no proto field names leak through.
+    expect(status.stdout).not.toMatch(/"[a-z]+_[a-z_]+":/);
     expect(Buffer.from(document.response.thumbnails[0]!.image, 'base64').subarray(1, 4).toString()).toBe('PNG');
     expect(document.headers.jobid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(document.trailers['response-time-ms']).toMatch(/^\d+$/);
@@ -83,6 +85,16 @@ describe('station bws (compiled CLI, as `npx station` runs it)', { timeout: 180_
     expect(result.status).toBe(16);
     expect(result.stderr).toMatch(/visible to other local users/);
     expect(result.stderr).toMatch(/UNAUTHENTICATED/);
+    // An admin command's own wording: nothing here is queued, retried or paused.
+    expect(result.stderr).toMatch(/The service rejected the credentials: check the client id and key/);
+    expect(result.stderr).not.toMatch(/[Ss]ync|paused|retried/);
+  });
+
+  it('health against a dead endpoint exits with UNAVAILABLE (14) in admin wording', () => {
+    const result = station(['bws', 'health', '--endpoint', 'http://127.0.0.1:1', '--deadline', '5']);
+    expect(result.status).toBe(14);
+    expect(result.stderr).toMatch(/The service cannot be reached: check the endpoint address/);
+    expect(result.stderr).not.toMatch(/job|retried|[Ss]ync/);
   });
 
   it('refuses plaintext to a non-loopback endpoint and explains missing configuration', () => {
@@ -102,9 +114,9 @@ describe('station bws (compiled CLI, as `npx station` runs it)', { timeout: 180_
     expect(JSON.parse(none.stdout).response.available).toBe(false);
     const enrolled = run(['enroll', '--class-id', '77', path.join(facesDir, 'rose_leslie1.jpg')]);
     expect(enrolled.status, enrolled.stderr).toBe(0);
-    expect(JSON.parse(enrolled.stdout).response.performed_action).toBe('NEW_TEMPLATE_CREATED');
+    expect(JSON.parse(enrolled.stdout).response.performedAction).toBe('NEW_TEMPLATE_CREATED');
     const status = run(['status', '--class-id', '77']);
-    expect(JSON.parse(status.stdout).response).toMatchObject({ available: true, feature_vectors: 1 });
+    expect(JSON.parse(status.stdout).response).toMatchObject({ available: true, featureVectors: 1 });
     // Credentials and templates are encrypted at rest in the service's own folder.
     for (const file of ['credentials.db', 'templates.db']) {
       const bytes = fs.readFileSync(path.join(localDir, 'local-bws', file));

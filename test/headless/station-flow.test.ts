@@ -76,7 +76,7 @@ describe('headless station: import -> queue -> sync --local -> bws status', () =
       const run = await station(['--data-dir', dataDir, '--json', 'bws', 'status', '--local', '--class-id', classIdOf(person)], env);
       expect(run.code, run.stderr).toBe(0);
       const { response } = JSON.parse(run.stdout);
-      expect(response).toMatchObject({ classId: classIdOf(person), available: true, feature_vectors: job.imageCount });
+      expect(response).toMatchObject({ classId: classIdOf(person), available: true, featureVectors: job.imageCount });
     }
   });
 });

@@ -230,7 +230,7 @@ async function withClient(context: CliContext, options: ConnectionOptions, noAut
     callOptions.deadlineMs = Math.round(seconds * 1000);
   }
   const { BwsClient } = await import('../../bws/client.js');
-  const { BwsCallError, classifyFailure, tidyGrpcDetails } = await import('../../bws/errors.js');
+  const { BwsCallError, tidyGrpcDetails } = await import('../../bws/errors.js');
   let embedded: Awaited<ReturnType<typeof startEmbeddedLocalBws>> | null = null;
   let client: BwsClient;
   if (options.local) {
@@ -253,13 +253,13 @@ async function withClient(context: CliContext, options: ConnectionOptions, noAut
     return (await body(client, callOptions)) ?? 0;
   } catch (error) {
     if (!(error instanceof BwsCallError)) throw error;
-    const info = classifyFailure(error);
+    const advice = adminAdvice(error.grpcCode, error.grpcCodeName);
     if (context.json) {
-      context.out.document({ error: { code: error.grpcCodeName, grpcCode: error.grpcCode, message: tidyGrpcDetails(error.grpcDetails), class: info.class, advice: info.message }, headers: error.metadata.headers, trailers: error.metadata.trailers });
+      context.out.document({ error: { code: error.grpcCodeName, grpcCode: error.grpcCode, message: tidyGrpcDetails(error.grpcDetails), advice }, headers: error.metadata.headers, trailers: error.metadata.trailers });
     } else {
       printMetadata(context, error.metadata.headers, error.metadata.trailers);
       context.out.note(`${context.out.paint('red', 'error:')} ${error.grpcCodeName} (${error.grpcCode}): ${tidyGrpcDetails(error.grpcDetails) || 'no details'}`);
-      context.out.note(info.message);
+      context.out.note(advice);
     }
     return error.grpcCode;
   } finally {
@@ -301,14 +301,52 @@ function printMetadata(context: CliContext, headers: Record<string, string> | nu
   if (trailers) context.out.line(`trailers: ${Object.entries(trailers).map(([key, value]) => `${key}=${value}`).join(', ') || '(none)'}`);
 }
 
-/** Timestamps as ISO text; bytes as base64 in JSON and as a size for people. */
+/**
+ * Timestamps as ISO text; bytes as base64 in JSON and as a size for people; field names in camelCase, the key
+ * style of every JSON document the station prints (the proto's `feature_vectors` is `featureVectors`).
+ */
 function printable(value: unknown, json: boolean): unknown {
   if (value instanceof Uint8Array) return json ? Buffer.from(value).toString('base64') : `<${value.length} bytes${Buffer.from(value.subarray(0, 8)).toString('hex') === '89504e470d0a1a0a' ? ', PNG' : ''}>`;
   if (Array.isArray(value)) return value.map((item) => printable(item, json));
   if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
     if (typeof record.seconds === 'string' && typeof record.nanos === 'number' && Object.keys(record).length === 2) return timestampToIso(record as { seconds: string; nanos: number });
-    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, printable(item, json)]));
+    return Object.fromEntries(Object.entries(record).map(([key, item]) => [camelCase(key), printable(item, json)]));
   }
   return value;
+}
+
+function camelCase(key: string): string {
+  return key.replace(/_([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
+/**
+ * What a failed admin command means for the person who ran it. These are one-off calls: nothing is queued,
+ * retried or paused (that is the sync engine's wording, for queued jobs).
+ */
+function adminAdvice(code: number, name: string): string {
+  switch (name) {
+    case 'UNAVAILABLE':
+      return 'The service cannot be reached: check the endpoint address, the network and that the service is running, then run the command again.';
+    case 'DEADLINE_EXCEEDED':
+      return 'No answer within the deadline: the call may or may not have taken effect. Check with `station bws status` before repeating an enroll, delete or tags call.';
+    case 'UNAUTHENTICATED':
+      return "The service rejected the credentials: check the client id and key (--client-id, --key-file, BWS_CLIENT_ID, BWS_KEY or the station's settings) and this computer's clock.";
+    case 'PERMISSION_DENIED':
+      return 'The service denied permission: this client may not use face recognition or this storage. Check the client in the BWS portal.';
+    case 'UNIMPLEMENTED':
+      return 'This endpoint does not offer BWS face recognition: use face.<location>.bioid.com (not grpc.<location>).';
+    case 'NOT_FOUND':
+      return 'The service holds nothing for this class id.';
+    case 'INVALID_ARGUMENT':
+    case 'FAILED_PRECONDITION':
+    case 'OUT_OF_RANGE':
+      return 'The service refused the request as given: see the details above.';
+    case 'RESOURCE_EXHAUSTED':
+      return 'A quota or size limit of the service was reached: send less at once, or try again later.';
+    case 'CANCELLED':
+      return 'The call was cancelled before it completed; run the command again.';
+    default:
+      return `The service failed to complete the call (${name}, ${code}); try again later, and tell the service's operator if it persists.`;
+  }
 }
