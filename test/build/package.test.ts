@@ -70,7 +70,15 @@ function linkTree(from: string, to: string): void {
 const isUnpacked = (entry: string) => Boolean((asar.statFile(appAsar, entry.slice(1), false) as { unpacked?: boolean }).unpacked);
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
+/**
+ * The placeholder stands in for the Linux binary only (a Windows .exe is edited and a macOS .app is a bundle, so
+ * a placeholder cannot stand in for them): on Windows and macOS without STATION_ELECTRON_DIST these tests are
+ * skipped, and CI's installers job builds those packages for real.
+ */
+const canPackage = Boolean(electronDist) || process.platform === 'linux';
+
 beforeAll(() => {
+  if (!canPackage) return;
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'station-package-'));
   const stage = path.join(work, 'project');
   fs.mkdirSync(path.join(stage, 'models'), { recursive: true });
@@ -114,7 +122,7 @@ afterAll(() => {
   if (work && !process.env.STATION_KEEP_PACKAGE) fs.rmSync(work, { recursive: true, force: true });
 });
 
-describe('the packaged app (electron-builder --dir)', () => {
+describe.skipIf(!canPackage)('the packaged app (electron-builder --dir; without STATION_ELECTRON_DIST only on Linux)', () => {
   it('holds the main, preload and renderer bundles, package.json and the BWS proto files in app.asar', () => {
     expect(fs.existsSync(appAsar), builderLog).toBe(true);
     for (const file of ['/package.json', '/out/main/index.js', '/out/main/engine-process.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/proto/facerecognition.proto', '/proto/grpc/health/v1/health.proto']) {
