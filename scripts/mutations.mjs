@@ -19,6 +19,13 @@ export const MUTATIONS = [
     tests: ['test/bws/classification.test.ts'],
   },
   {
+    name: 'cancelled-before-sending-ambiguous',
+    file: 'src/engine/bws/errors.ts',
+    from: 'if (/cancelled on client before sending/i.test(details)) {',
+    to: 'if (false) {',
+    tests: ['test/bws/classification.test.ts'],
+  },
+  {
     name: 'rst-stream-not-ambiguous',
     file: 'src/engine/bws/errors.ts',
     from: 'if (LOST_AFTER_SENDING.test(details) && /Received RST_STREAM|ECONNRESET/i.test(details)) {',
