@@ -50,8 +50,9 @@ if (!binary && process.env.STATION_NO_ELECTRON_DOWNLOAD !== '1') {
   binary = electronBinary();
 }
 if (!binary) {
-  process.stdout.write('The Electron binary is not installed on this machine, so the window cannot open; the same engine runs headless: npx station --help / npx station doctor\n');
-  process.exit(0);
+  // The app did not start: say why on stderr and fail, so `npm start && ...` and scripts see it.
+  process.stderr.write('The Electron binary is not installed on this machine, so the window cannot open; the same engine runs headless: npx station --help / npx station doctor\n');
+  process.exit(1);
 }
 
 // Build (engine for the CLI, then the three bundles) and open the window.

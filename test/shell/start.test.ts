@@ -16,14 +16,14 @@ function start(env: NodeJS.ProcessEnv) {
 }
 
 describe('npm start without the Electron binary', () => {
-  it('prints one sentence pointing to the headless commands and exits 0, without a stack trace', () => {
+  it('prints one sentence (stderr) pointing to the headless commands and exits 1, without a stack trace', () => {
     // An empty dist folder stands for "binary not installed", whatever this machine has.
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'no-electron-'));
     try {
       const result = start({ ELECTRON_OVERRIDE_DIST_PATH: empty });
-      expect(result.status).toBe(0);
-      expect(result.stdout).toBe(SENTENCE);
-      expect(result.stderr).toBe('');
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe(SENTENCE);
+      expect(result.stdout).toBe('');
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
@@ -31,7 +31,7 @@ describe('npm start without the Electron binary', () => {
 
   it('treats an ELECTRON_EXEC_PATH that does not exist the same way', () => {
     const result = start({ ELECTRON_EXEC_PATH: path.join(os.tmpdir(), 'definitely-not-electron-binary') });
-    expect(result.status).toBe(0);
-    expect(result.stdout).toBe(SENTENCE);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(SENTENCE);
   });
 });
