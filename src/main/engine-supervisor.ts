@@ -180,6 +180,21 @@ export class EngineSupervisor {
     for (const waiter of waiters) waiter.reject(error);
   }
 
+  /**
+   * A fresh frame channel to the running engine (waiting, bounded, for a start or respawn): one end goes to
+   * the engine process with `{t:'frames'}`, the other is returned for main to hand to a window. Live camera
+   * frames then travel window -> engine directly, never through main or the request IPC. After a respawn the
+   * old port is dead; the window notices (no answer) and asks for a new one.
+   */
+  async openFrameChannel(): Promise<unknown> {
+    await this.ready();
+    const child = this.child;
+    if (!child) throw new StationError('ENGINE_UNAVAILABLE', 'The engine is not running yet.');
+    const { port1, port2 } = this.options.createChannel();
+    child.postMessage({ t: 'frames' }, [port2]);
+    return port1;
+  }
+
   /** Resolves with the live client, waiting (bounded) through a start or a respawn. */
   private ready(): Promise<StationClient> {
     if (this.stateValue === 'ready' && this.client) return Promise.resolve(this.client);

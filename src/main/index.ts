@@ -11,7 +11,7 @@ import { redactUrlCredentials } from '../shared/redact.js';
 import { engineEnvironment } from './engine-env.js';
 import { EngineSupervisor } from './engine-supervisor.js';
 import { eventChannel } from './ipc-channels.js';
-import { registerIpcHandlers } from './ipc.js';
+import { registerFramePorts, registerIpcHandlers } from './ipc.js';
 import { SafeStorageKeyProvider } from './keystore.js';
 import { installAppProtocol, registerAppScheme } from './protocol.js';
 import { applyContentsPolicy, applySessionPolicy } from './security.js';
@@ -67,6 +67,7 @@ async function startStation(): Promise<void> {
     },
   });
   registerIpcHandlers(ipcMain, supervisor.api);
+  registerFramePorts(ipcMain, () => supervisor.openFrameChannel(), (line) => console.log(line));
 
   // Engine events go to every app window; the preload strips the IPC event before the renderer sees them.
   const broadcast = (channel: (typeof EVENT_CHANNELS)[number], payload: unknown) => {

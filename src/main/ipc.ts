@@ -1,6 +1,7 @@
-import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, MessagePortMain } from 'electron';
 import { REQUEST_METHODS, type StationApi } from '../shared/contract.js';
 import { StationError } from '../shared/errors.js';
+import { FRAME_PORT_GRANT, FRAME_PORT_REQUEST } from '../shared/frames.js';
 import { errorValue, validateRequest } from '../engine/host/validate.js';
 import { isAppUrl } from './app-origin.js';
 import { requestChannel, type IpcReply } from './ipc-channels.js';
@@ -40,5 +41,24 @@ export function registerIpcHandlers(ipcMain: Pick<IpcMain, 'handle' | 'removeHan
   }
   return () => {
     for (const method of REQUEST_METHODS) ipcMain.removeHandler(requestChannel(method));
+  };
+}
+
+/**
+ * Live camera frames get their own channel: when the window asks (FRAME_PORT_REQUEST, sent by the preload
+ * on the page's behalf), main opens a MessageChannelMain to the engine process and transfers the other end
+ * to that window. Untrusted senders are ignored; if the engine is not up, the window simply asks again.
+ */
+export function registerFramePorts(ipcMain: Pick<IpcMain, 'on' | 'removeListener'>, openFrameChannel: () => Promise<unknown>, log: (line: string) => void = () => undefined): () => void {
+  const listener = (event: IpcMainEvent) => {
+    if (!isTrustedSender(event)) return;
+    openFrameChannel().then(
+      (port) => event.sender.postMessage(FRAME_PORT_GRANT, null, [port as MessagePortMain]),
+      (error: unknown) => log(`frames: no frame port for the window: ${errorValue(error).code}`),
+    );
+  };
+  ipcMain.on(FRAME_PORT_REQUEST, listener);
+  return () => {
+    ipcMain.removeListener(FRAME_PORT_REQUEST, listener);
   };
 }

@@ -8,6 +8,7 @@ import { contextBridge, ipcRenderer } from 'electron';
 import { REQUEST_METHODS, type EventChannel, type RequestMethod, type StationApi } from '../shared/contract.js';
 import type { SyncStatus } from '../shared/schemas.js';
 import { eventChannel, requestChannel, type IpcReply } from '../main/ipc-channels.js';
+import { relayFramePorts, type RelayWindow } from './frame-port.js';
 
 function request(method: RequestMethod) {
   return async (...args: unknown[]): Promise<unknown> => {
@@ -37,3 +38,8 @@ export const stationBridge = {
 } satisfies StationApi;
 
 contextBridge.exposeInMainWorld('station', stationBridge);
+
+// Live frames travel on their own MessagePort straight to the engine (no contextBridge copy, no IPC queue).
+// The shell's tests load this module in Node, where there is no window.
+const page = (globalThis as { window?: RelayWindow }).window;
+if (page) relayFramePorts(page, ipcRenderer);

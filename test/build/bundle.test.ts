@@ -75,12 +75,14 @@ describe('the bundled engine entry', () => {
     try {
       const run = runEngineEntry(path.join(out, 'main/engine-process.js'), { work, photo: face('obama.jpg'), cwd: repo });
       expect(run.status, run.stderr).toBe(0);
-      const [info, refused, analysed] = run.replies!;
+      const [info, refused, analysed, framed] = run.replies!;
       expect(info).toMatchObject({ ok: true, value: { dataDir: run.dataDir, keyMode: 'keystore' } });
       expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
       // The bundled engine runs the models (on its inference worker) and answers with plain data, no embedding.
       expect(analysed).toMatchObject({ ok: true, value: { ok: true, primary: 0, accepted: true } });
       expect(analysed!.value).not.toHaveProperty('embedding');
+      // Frames handed over on a frame port reach the real live path (a grey frame has no face).
+      expect(framed).toMatchObject({ ok: true, value: { faceFound: false, ready: false } });
       expect(fs.existsSync(path.join(run.dataDir, 'queue.db'))).toBe(true);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { keyCheckValue } from '../../src/engine/store/keys.js';
 /**
  * Plays Electron's utility process in plain Node: gives the bundled entry a `process.parentPort`, hands it a
  * port, sends init with a keystore-mode folder's key (as main does after unwrapping it), then calls info,
- * a refused listJobs and analyzeStill over the RPC. The natives are loaded by name, as the app loads them.
+ * a refused listJobs and analyzeStill over the RPC, and one frame over a frame port. The natives are loaded by name, as the app loads them.
  */
 const HARNESS = `
 import { EventEmitter } from 'node:events';
@@ -17,14 +17,30 @@ import { MessageChannel } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 const [entry, dataDir, keyBase64, photo] = process.argv.slice(2);
 const parent = new EventEmitter();
-process.parentPort = { once: (event, listener) => parent.once(event, listener) };
+process.parentPort = { on: (event, listener) => parent.on(event, listener), once: (event, listener) => parent.once(event, listener) };
 await import(entry);
 const { port1, port2 } = new MessageChannel();
 const electronShaped = { postMessage: (m) => port2.postMessage(m), on: (e, l) => port2.on(e, (data) => l({ data, ports: [] })), off() {}, start() {} };
 parent.emit('message', { data: { t: 'port' }, ports: [electronShaped] });
 const replies = [];
+// A frame port, as main hands one over for a window: a grey frame comes back as guidance (no face).
+const frames = new MessageChannel();
+const framesShaped = { postMessage: (m) => frames.port2.postMessage(m), on: (e, l) => frames.port2.on(e, (data) => l({ data, ports: [] })), off() {}, start() {} };
+parent.emit('message', { data: { t: 'frames' }, ports: [framesShaped] });
+frames.port1.on('message', (m) => {
+  replies.push({ id: 4, ok: m.t === 'guidance', value: m.guidance });
+  finish();
+});
+function finish() {
+  if (replies.length === 4) {
+    console.log(JSON.stringify(replies.sort((a, b) => a.id - b.id)));
+    process.exit(0);
+  }
+}
 port1.on('message', (m) => {
   if (m.t === 'ready') {
+    const grey = new Uint8Array(64 * 48 * 4).fill(128);
+    frames.port1.postMessage({ t: 'frame', id: 1, width: 64, height: 48, data: grey.buffer }, [grey.buffer]);
     port1.postMessage({ t: 'req', id: 1, method: 'info', args: [] });
     port1.postMessage({ t: 'req', id: 2, method: 'listJobs', args: [{ state: 'nonsense' }] });
     port1.postMessage({ t: 'req', id: 3, method: 'analyzeStill', args: [{ name: 'photo.jpg', bytes: new Uint8Array(readFileSync(photo)) }] });
@@ -33,10 +49,7 @@ port1.on('message', (m) => {
     process.exit(1);
   } else if (m.t === 'res') {
     replies.push(m);
-    if (replies.length === 3) {
-      console.log(JSON.stringify(replies.sort((a, b) => a.id - b.id)));
-      process.exit(0);
-    }
+    finish();
   }
 });
 port1.postMessage({ t: 'init', dataDir, key: new Uint8Array(Buffer.from(keyBase64, 'base64')) });
@@ -48,7 +61,7 @@ export interface EngineRun {
   status: number | null;
   stderr: string;
   dataDir: string;
-  /** info, listJobs (refused), analyzeStill, when the engine started. */
+  /** info, listJobs (refused), analyzeStill, and the guidance for a frame, when the engine started. */
   replies: RpcReply[] | null;
   /** The handshake's error when the engine refused to start. */
   fatal: { code: string; message: string } | null;

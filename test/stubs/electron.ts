@@ -100,6 +100,17 @@ type InvokeHandler = (event: unknown, ...args: unknown[]) => unknown;
 
 export const ipcMain = {
   handlers: new Map<string, InvokeHandler>(),
+  /** `ipcMain.on` listeners (one-way messages such as the frame-port request). */
+  listeners: new Map<string, Set<Listener>>(),
+  on(channel: string, listener: Listener) {
+    if (!ipcMain.listeners.has(channel)) ipcMain.listeners.set(channel, new Set());
+    ipcMain.listeners.get(channel)!.add(listener);
+    return ipcMain;
+  },
+  removeListener(channel: string, listener: Listener) {
+    ipcMain.listeners.get(channel)?.delete(listener);
+    return ipcMain;
+  },
   handle(channel: string, handler: InvokeHandler) {
     if (ipcMain.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
     ipcMain.handlers.set(channel, handler);
@@ -121,6 +132,15 @@ class FakeIpcRenderer extends EventEmitter {
     const handler = ipcMain.handlers.get(channel);
     if (!handler) throw new Error(`No handler registered for '${channel}'`);
     return structuredClone(await handler(ipcStub.senderEvent, ...structuredClone(args)));
+  }
+  /**
+   * One-way message to main. The event carries the configured sender frame and a `sender` whose
+   * postMessage delivers back to this renderer with the transferred ports, as webContents.postMessage does.
+   */
+  send(channel: string, ...args: unknown[]) {
+    record('ipcRenderer.send', [channel, ...args]);
+    const sender = { postMessage: (reply: string, message: unknown, ports: unknown[] = []) => this.emit(reply, { sender: this, senderId: 0, ports }, message) };
+    for (const listener of ipcMain.listeners.get(channel) ?? []) listener({ ...(ipcStub.senderEvent as object), sender }, ...structuredClone(args));
   }
   /** Delivers an event as Electron does: (event, ...args), where the event exposes `sender` (this object). */
   deliver(channel: string, ...args: unknown[]) {
@@ -264,6 +284,7 @@ export function resetElectronStub(): void {
   calls.length = 0;
   BrowserWindow.instances.length = 0;
   ipcMain.handlers.clear();
+  ipcMain.listeners.clear();
   ipcRenderer.removeAllListeners();
   ipcStub.senderEvent = { senderFrame: { url: 'app://station/index.html', parent: null } };
   contextBridge.exposed.clear();

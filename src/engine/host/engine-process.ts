@@ -1,17 +1,21 @@
 /**
  * Entry of the engine's Electron utilityProcess (bundled to out/main/engine-process.js). Native, crash-prone
  * work (ONNX, sharp, SQLite) runs here, so a native abort ends this process, not the window; main respawns it.
- * Main transfers a private MessagePort on the parent port, then sends `{t:'init', dataDir, key}` on it.
+ * Main first transfers a private MessagePort on the parent port (`{t:'port'}`), then sends
+ * `{t:'init', dataDir, key}` on it. Later it may transfer frame ports (`{t:'frames'}`): each carries live
+ * camera frames from a window straight to this process (see src/shared/frames.ts).
  * No Electron import: `process.parentPort` is described structurally.
  */
+import type { StationApi } from '../../shared/contract.js';
 import { assertModelsInstalled, loadManifest } from '../models/manifest.js';
 import { StaticKeyProvider } from '../store/keys.js';
 import { createStation } from '../station.js';
 import { hostEngine } from './engine-host.js';
+import { serveFrames } from './frame-server.js';
 import { eventPortTransport, type EventPortLike } from './transport.js';
 
 interface ParentPortLike {
-  once(event: 'message', listener: (event: { data: unknown; ports: EventPortLike[] }) => void): unknown;
+  on(event: 'message', listener: (event: { data: unknown; ports: EventPortLike[] }) => void): unknown;
 }
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
@@ -20,19 +24,34 @@ if (!parentPort) {
   process.exit(2);
 }
 
-parentPort.once('message', (event) => {
+let stationReady: ((station: StationApi) => void) | null = null;
+const station = new Promise<StationApi>((resolve) => {
+  stationReady = resolve;
+});
+let hosted = false;
+
+parentPort.on('message', (event) => {
+  const kind = (event.data as { t?: unknown } | null)?.t;
   const port = event.ports[0];
+  if (kind === 'frames' && port) {
+    // Frames wait for the station like requests do; the port is served as soon as it exists.
+    void station.then((ready) => serveFrames(eventPortTransport(port), (frame) => ready.analyzeFrame(frame)));
+    return;
+  }
+  if (hosted) return;
   if (!port) {
     process.stderr.write('engine-process: no port was handed over; exiting.\n');
     process.exit(2);
   }
+  hosted = true;
   void hostEngine(eventPortTransport(port), async ({ dataDir, key, systemLocales }) => {
     // Refuse to start on missing or changed models (main passes the packaged app's resources/models manifest
     // in STATION_MODEL_MANIFEST); the error reaches main as a fatal handshake and is not retried.
     assertModelsInstalled(loadManifest());
-    const station = await createStation({ dataDir, keyProvider: new StaticKeyProvider(Buffer.from(key), 'OS keystore (safeStorage), unwrapped by the app'), systemLocales });
+    const created = await createStation({ dataDir, keyProvider: new StaticKeyProvider(Buffer.from(key), 'OS keystore (safeStorage), unwrapped by the app'), systemLocales });
     // The app syncs in the background whenever BWS is configured; the status reaches the UI as events.
-    void station.startBackgroundSync();
-    return station;
+    void created.startBackgroundSync();
+    stationReady?.(created);
+    return created;
   });
 });
