@@ -74,8 +74,11 @@ export const liveGuidanceSchema = z.object({
   /** True when the frame passes the live envelope and could be captured. */
   ready: z.boolean(),
   /** Prompts, most important first. */
-  prompts: z.array(z.object({ check: z.string(), message: z.string(), audience: z.enum(['subject', 'operator']) })),
+  /** `code` names the prompt's variant (e.g. turnLeft, comeCloser, tooDark) so the UI can word it per language. */
+  prompts: z.array(z.object({ check: z.string(), code: z.string().optional(), message: z.string(), audience: z.enum(['subject', 'operator']) })),
   pose: z.object({ yaw: z.number(), pitch: z.number(), roll: z.number() }).nullable(),
+  /** Where a well-placed face sits (frame pixels): the oval the preview draws, sized by the live distance rule. */
+  target: z.object({ cx: z.number(), cy: z.number(), rx: z.number(), ry: z.number() }).optional(),
   elapsedMs: z.number(),
 });
 

@@ -81,6 +81,25 @@ describe('live guidance', () => {
     expect(near.ready).toBe(false);
   });
 
+  it('a face a little high is an operator hint that does not block capture (the stored crop is made by the station); cut off at the edge blocks', async () => {
+    const high = await guide(await frame(320, 95));
+    expect(high.faceFound).toBe(true);
+    expect(high.prompts.filter((p) => p.check === 'eyeLinePosition')).toEqual([{ check: 'eyeLinePosition', code: 'cameraLower', message: expect.stringMatching(/too high/), audience: 'operator' }]);
+    expect(high.ready).toBe(true);
+    const low = await guide(await frame(320, 410));
+    expect(low.prompts.find((p) => p.check === 'eyeLinePosition')).toMatchObject({ code: 'cameraHigher', audience: 'operator' });
+    expect(low.ready).toBe(false);
+  });
+
+  it('every guidance carries the oval of a well-placed face, sized by the live distance rule for the frame', async () => {
+    // 640x480: the inter-eye distance in the middle of the envelope (sqrt(0.09 * 0.3) * 640 = 105 px).
+    expect(centred.target).toEqual({ cx: 320, cy: 222.6, rx: 120.9, ry: 157.7 });
+    const wide = await guide({ width: 640, height: 360, data: new Uint8Array(640 * 360 * 4).fill(90) });
+    // 640x360: the head-and-shoulders portrait must fit the height, so the oval is smaller.
+    expect(wide.target!.ry).toBeLessThan(centred.target!.ry * 0.85);
+    expect(wide.target!.cy + wide.target!.ry).toBeLessThan(360);
+  });
+
   it('rotated frames read as roll of the matching sign and ask for a level head', async () => {
     const cw = await guide(await frame(320, 240, 1, 28));
     const ccw = await guide(await frame(320, 240, 1, -28));

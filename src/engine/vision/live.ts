@@ -21,6 +21,24 @@ import { isPlausibleFace } from './still.js';
  */
 type Prompt = LiveGuidance['prompts'][number];
 
+/** Where the eye line of a well-framed face sits, as a fraction of the frame height from the top. */
+const EYE_LINE = 0.42;
+/** Typical face proportions in inter-eye distances: eye line to chin, and half the face width. */
+const EYE_TO_CHIN_IED = 1.25;
+
+/**
+ * The oval the preview draws: where a face that passes the live distance and framing rules sits. Its size
+ * is the inter-eye distance in the middle (geometric mean) of the live envelope, made smaller when the
+ * head-and-shoulders portrait would not fit the frame's height (the `headSize` rule), in frame pixels.
+ */
+export function targetOval(width: number, height: number, t: QualityThresholds): NonNullable<LiveGuidance['target']> {
+  const byWidth = Math.sqrt(t.live.interEyeMinFraction * t.live.interEyeMaxFraction) * width;
+  const byHeight = (0.85 * height * HEAD_FRACTION) / (2 * EYE_TO_CHIN_IED);
+  const ied = Math.min(byWidth, byHeight);
+  const r1 = (v: number): number => Math.round(v * 10) / 10;
+  return { cx: r1(width / 2), cy: r1(EYE_LINE * height + 0.2 * ied), rx: r1(1.15 * ied), ry: r1(1.5 * ied) };
+}
+
 export async function analyzeFrame(sessions: Sessions, t: QualityThresholds, frame: LiveFrame): Promise<LiveGuidance> {
   const start = performance.now();
   const parsed = liveFrameSchema.safeParse(frame);
@@ -30,9 +48,10 @@ export async function analyzeFrame(sessions: Sessions, t: QualityThresholds, fra
   const image: Raster = { data: frame.data, width: frame.width, height: frame.height, channels: 4 };
   const live = t.live;
   const detections = (await detectFaces(sessions.detector, detectorInput(image), image.width, image.height, t.detectScoreMin, t.nmsIou)).slice(0, 4);
-  const done = (partial: Omit<LiveGuidance, 'elapsedMs'>): LiveGuidance => ({ ...partial, elapsedMs: Math.round((performance.now() - start) * 10) / 10 });
+  const target = targetOval(image.width, image.height, t);
+  const done = (partial: Omit<LiveGuidance, 'elapsedMs' | 'target'>): LiveGuidance => ({ ...partial, target, elapsedMs: Math.round((performance.now() - start) * 10) / 10 });
   if (detections.length === 0) {
-    return done({ faceFound: false, box: null, frameScore: 0, ready: false, pose: null, prompts: [{ check: 'singleFacePresent', message: 'Step in front of the camera and look at it.', audience: 'subject' }] });
+    return done({ faceFound: false, box: null, frameScore: 0, ready: false, pose: null, prompts: [{ check: 'singleFacePresent', code: 'noFace', message: 'Step in front of the camera and look at it.', audience: 'subject' }] });
   }
   const landmarks: Point[][] = [];
   for (const d of detections) landmarks.push(await detectLandmarks(sessions.landmarks, image, d.box));
@@ -50,7 +69,7 @@ export async function analyzeFrame(sessions: Sessions, t: QualityThresholds, fra
   const blocking: Prompt[] = [];
   const hints: Prompt[] = [];
   const others = detections.filter((d, i) => i !== primary && plausible[i] && d.score >= t.secondaryScoreMin && boxArea(d.box) >= t.secondaryAreaRatio * boxArea(face.box)).length;
-  if (others > 0) blocking.push({ check: 'singleFacePresent', message: 'Only one person in front of the camera, please.', audience: 'subject' });
+  if (others > 0) blocking.push({ check: 'singleFacePresent', code: 'oneFace', message: 'Only one person in front of the camera, please.', audience: 'subject' });
 
   const { leftEye, rightEye } = subjectEyes(points);
   const ied = distance(leftEye, rightEye);
@@ -60,41 +79,45 @@ export async function analyzeFrame(sessions: Sessions, t: QualityThresholds, fra
   const portraitHeight = (2 * eyeToChin) / HEAD_FRACTION;
   let sizeScore = 1;
   if (iedFraction < live.interEyeMinFraction) {
-    blocking.push({ check: 'interEyeDistance', message: 'Come a little closer to the camera.', audience: 'subject' });
+    blocking.push({ check: 'interEyeDistance', code: 'comeCloser', message: 'Come a little closer to the camera.', audience: 'subject' });
     sizeScore = iedFraction / live.interEyeMinFraction;
   } else if (iedFraction > live.interEyeMaxFraction || portraitHeight > image.height) {
-    blocking.push({ check: 'headSize', message: 'Move back a little: head and shoulders must fit in the picture.', audience: 'subject' });
+    blocking.push({ check: 'headSize', code: 'moveBack', message: 'Move back a little: head and shoulders must fit in the picture.', audience: 'subject' });
     sizeScore = Math.min(live.interEyeMaxFraction / iedFraction, image.height / portraitHeight);
   }
 
   const dx = eyeMid.x / image.width - 0.5;
   // The eyes of a well-framed portrait sit a little above the middle.
-  const dy = eyeMid.y / image.height - 0.42;
+  const dy = eyeMid.y / image.height - EYE_LINE;
   if (Math.abs(dx) > live.centreToleranceX) {
-    blocking.push({ check: 'eyeLinePosition', message: dx < 0 ? 'Move a little to your left.' : 'Move a little to your right.', audience: 'subject' });
+    blocking.push({ check: 'eyeLinePosition', code: dx < 0 ? 'moveLeft' : 'moveRight', message: dx < 0 ? 'Move a little to your left.' : 'Move a little to your right.', audience: 'subject' });
   }
-  if (Math.abs(dy) > live.centreToleranceY) {
-    blocking.push({ check: 'eyeLinePosition', message: dy < 0 ? 'Lower the camera (or ask the person to sit lower): the face is too high in the picture.' : 'Raise the camera (or ask the person to sit up): the face is too low in the picture.', audience: 'operator' });
+  // The station crops the stored portrait itself, so the stored-image gate has no eye-line rule: a face a
+  // little high or low is a setup hint for the operator, not a reason to hold back the capture. Only a face
+  // so far off that the crop would lose the head or chin (or the face touches the frame's edge) blocks.
+  const cutOff = face.box[1] <= 1 || face.box[3] >= image.height - 1;
+  if (Math.abs(dy) > live.centreToleranceY || cutOff) {
+    (Math.abs(dy) > 2 * live.centreToleranceY || cutOff ? blocking : hints).push({ check: 'eyeLinePosition', code: dy < 0 ? 'cameraLower' : 'cameraHigher', message: dy < 0 ? 'Lower the camera (or ask the person to sit lower): the face is too high in the picture.' : 'Raise the camera (or ask the person to sit up): the face is too low in the picture.', audience: 'operator' });
   }
   const centreScore = Math.max(0, 1 - Math.abs(dx) / (2 * live.centreToleranceX)) * Math.max(0, 1 - Math.abs(dy) / (2 * live.centreToleranceY));
 
   const icao = t.profiles.icao;
-  const posePrompt = (check: string, angle: number, envelope: number, gate: number, message: string): void => {
-    if (Math.abs(angle) > envelope) blocking.push({ check, message, audience: 'subject' });
-    else if (Math.abs(angle) > gate) hints.push({ check, message, audience: 'subject' });
+  const posePrompt = (check: string, angle: number, envelope: number, gate: number, code: string, message: string): void => {
+    if (Math.abs(angle) > envelope) blocking.push({ check, code, message, audience: 'subject' });
+    else if (Math.abs(angle) > gate) hints.push({ check, code, message, audience: 'subject' });
   };
   // Yaw > 0: turned toward the viewer's left, i.e. the person's own right; they should turn to their left.
-  posePrompt('headPoseYaw', pose.yaw, live.yawMax, icao.yawMax, pose.yaw > 0 ? 'Turn your head slightly to your left, toward the camera.' : 'Turn your head slightly to your right, toward the camera.');
-  posePrompt('headPosePitch', pose.pitch, live.pitchMax, icao.pitchMax, pose.pitch > 0 ? 'Lower your chin a little.' : 'Raise your chin a little.');
-  posePrompt('headPoseRoll', pose.roll, live.rollMax, icao.rollMax, 'Keep your head straight, without tilting it.');
+  posePrompt('headPoseYaw', pose.yaw, live.yawMax, icao.yawMax, pose.yaw > 0 ? 'turnLeft' : 'turnRight', pose.yaw > 0 ? 'Turn your head slightly to your left, toward the camera.' : 'Turn your head slightly to your right, toward the camera.');
+  posePrompt('headPosePitch', pose.pitch, live.pitchMax, icao.pitchMax, pose.pitch > 0 ? 'chinDown' : 'chinUp', pose.pitch > 0 ? 'Lower your chin a little.' : 'Raise your chin a little.');
+  posePrompt('headPoseRoll', pose.roll, live.rollMax, icao.rollMax, 'headStraight', 'Keep your head straight, without tilting it.');
   const cos2 = (deg: number): number => Math.cos((deg * Math.PI) / 180) ** 2;
   // Sharper than OFIQ's cos^2 so a 3-degree frame outranks a 10-degree one clearly.
   const poseScore = cos2(pose.yaw) ** 8 * cos2(pose.pitch) ** 8 * cos2(pose.roll) ** 4;
 
-  if (eyesOpen < t.eyesOpenMin && Math.abs(pose.yaw) <= live.yawMax) hints.push({ check: 'eyesOpen', message: 'Keep your eyes open and look into the camera.', audience: 'subject' });
-  if (photometry.luminanceMean < live.luminanceMin) blocking.push({ check: 'luminanceMean', message: 'The face is too dark: add light in front of the person.', audience: 'operator' });
-  else if (photometry.luminanceMean > live.luminanceMax) blocking.push({ check: 'luminanceMean', message: 'The face is too bright: reduce the light or the camera exposure.', audience: 'operator' });
-  if (photometry.sharpness < live.sharpnessMin) blocking.push({ check: 'sharpness', message: 'The picture is blurred: hold still (operator: check the camera focus).', audience: 'subject' });
+  if (eyesOpen < t.eyesOpenMin && Math.abs(pose.yaw) <= live.yawMax) hints.push({ check: 'eyesOpen', code: 'eyesOpen', message: 'Keep your eyes open and look into the camera.', audience: 'subject' });
+  if (photometry.luminanceMean < live.luminanceMin) blocking.push({ check: 'luminanceMean', code: 'tooDark', message: 'The face is too dark: add light in front of the person.', audience: 'operator' });
+  else if (photometry.luminanceMean > live.luminanceMax) blocking.push({ check: 'luminanceMean', code: 'tooBright', message: 'The face is too bright: reduce the light or the camera exposure.', audience: 'operator' });
+  if (photometry.sharpness < live.sharpnessMin) blocking.push({ check: 'sharpness', code: 'holdStill', message: 'The picture is blurred: hold still (operator: check the camera focus).', audience: 'subject' });
   const lumScore = Math.max(0, 1 - Math.abs(photometry.luminanceMean - 0.5) / 0.5);
   const sharpScore = Math.min(1, photometry.sharpness / (4 * live.sharpnessMin));
 
