@@ -140,6 +140,7 @@ export class Station implements StationApi {
       accepted: prepared.accepted.map((image) => ({ name: image.name, warnings: image.warnings })),
       rejected: prepared.rejected,
       refusal: prepared.refusal,
+      similarTo: prepared.similarTo,
       prepared,
     };
   }

@@ -136,6 +136,8 @@ export const enrollResultSchema = z.object({
   accepted: z.array(z.object({ name: z.string(), warnings: z.array(z.string()) })),
   rejected: z.array(z.object({ name: z.string(), reasons: z.array(z.string()) })),
   refusal: errorInfoSchema.nullable(),
+  /** Another class id on this station whose face matches (the reason for a DUPLICATE_FACE refusal). */
+  similarTo: z.object({ classId: classIdSchema, similarity: z.number() }).nullable().optional(),
 });
 
 export const settingViewSchema = z.object({

@@ -63,11 +63,16 @@ describe('prepareEnrollment', () => {
     const refused = await prepareEnrollment({ ...base, vision, classId: '901', gallery, images: [read('biden2.jpg')] });
     expect(refused.refusal?.code).toBe('DUPLICATE_FACE');
     expect(refused.refusal?.message).toMatch(/class 900/);
+    // The matching class id as data, so the app can say "looks like class 900" in the operator's language.
+    expect(refused.similarTo).toEqual({ classId: '900', similarity: expect.any(Number) });
+    expect(refused.similarTo!.similarity).toBeGreaterThanOrEqual(base.matchThreshold);
     const sameClass = await prepareEnrollment({ ...base, vision, classId: '900', gallery, images: [read('biden2.jpg')] });
     expect(sameClass.refusal).toBeNull();
+    expect(sameClass.similarTo).toBeNull();
     const forced = await prepareEnrollment({ ...base, vision, classId: '901', gallery, force: true, images: [read('biden2.jpg')] });
     expect(forced.refusal).toBeNull();
     expect(forced.warnings.join(' ')).toMatch(/looks like class 900/);
+    expect(forced.similarTo?.classId).toBe('900');
   });
 
   it('enrolls a photo given twice only once', async () => {

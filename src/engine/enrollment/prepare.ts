@@ -54,6 +54,8 @@ export interface PreparedEnrollment {
   refusal: ErrorInfo | null;
   /** Notes for the operator (e.g. a forced duplicate). */
   warnings: string[];
+  /** The other class id this face matches at or above the threshold (refused, or queued when forced). */
+  similarTo: { classId: string; similarity: number } | null;
 }
 
 export interface PrepareOptions {
@@ -79,7 +81,7 @@ export const NO_ACCEPTABLE_IMAGE_MESSAGE = 'None of the images can be enrolled; 
  * another class id, cropped and encoded as BWS wants, within the request size limit.
  */
 export async function prepareEnrollment(options: PrepareOptions): Promise<PreparedEnrollment> {
-  const result: PreparedEnrollment = { classId: options.classId, accepted: [], rejected: [], refusal: null, warnings: [] };
+  const result: PreparedEnrollment = { classId: options.classId, accepted: [], rejected: [], refusal: null, warnings: [], similarTo: null };
   const candidates: Array<{ source: SourceImage; analysis: StillAnalysis; digest: string }> = [];
 
   const seen = new Map<string, string>();
@@ -120,6 +122,7 @@ export async function prepareEnrollment(options: PrepareOptions): Promise<Prepar
 
   const duplicate = closestOtherClass(embeddings, options.gallery, options.classId);
   if (duplicate && duplicate.score >= options.matchThreshold) {
+    result.similarTo = { classId: duplicate.classId, similarity: Math.round(duplicate.score * 100) / 100 };
     const where = duplicate.synced ? 'already enrolled from this station' : 'already queued on this station';
     const message = `This face looks like class ${duplicate.classId} (similarity ${duplicate.score.toFixed(2)}), ${where}.`;
     if (!options.force) {

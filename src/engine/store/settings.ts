@@ -21,6 +21,9 @@ export const SETTINGS = {
   syncConcurrency: { schema: z.number().int().min(1).max(8), default: 2, secret: false, help: 'parallel sends' },
   embeddingRetentionDays: { schema: z.number().int().min(0), default: 30, secret: false, help: 'days to keep embeddings of synced jobs for the duplicate check (0 keeps none)' },
   language: { schema: z.enum(['', 'en', 'de']), default: '' as '' | 'en' | 'de', secret: false, help: 'operator UI language: en, de, or empty for the OS language' },
+  imagesPerEnrollment: { schema: z.number().int().min(1).max(10), default: 3, secret: false, help: 'photos the app keeps per enrollment when it captures automatically (the best by frame score)' },
+  idleResetSeconds: { schema: z.number().int().min(0).max(3600), default: 120, secret: false, help: 'seconds without operator input after which the capture screen forgets the class id and photos (0: never)' },
+  blockVirtualCameras: { schema: z.boolean(), default: false, secret: false, help: 'refuse known virtual cameras (OBS, ManyCam, phone apps ...) instead of only warning' },
   unsyncedRetentionDays: { schema: z.number().int().min(0), default: 0, secret: false, help: 'days after which unsynced jobs may be purged (0: never)' },
 } as const;
 
