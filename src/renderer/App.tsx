@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { StationApi } from '../shared/contract.js';
 import { useT } from './i18n/useT.js';
-import { CaptureScreen } from './screens/CaptureScreen.js';
+import { CaptureScreen } from './features/capture/CaptureScreen.js';
 import { QueueScreen } from './screens/QueueScreen.js';
 import { SettingsScreen } from './screens/SettingsScreen.js';
 import { SyncBadge } from './SyncBadge.js';

@@ -127,6 +127,8 @@ export const enrollRequestSchema = z.object({
   /** Encoded image files (JPEG/PNG/...) or captured stills. */
   images: z.array(z.object({ name: z.string().max(260), bytes: z.instanceof(Uint8Array) })).min(1).max(20),
   force: z.boolean().default(false),
+  /** The administrator PIN that authorises `force` from the app (a supervisor override); never stored. */
+  adminPin: z.string().max(64).optional(),
 });
 
 export const enrollResultSchema = z.object({

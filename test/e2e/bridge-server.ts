@@ -5,12 +5,48 @@ import ts from 'typescript';
 import { REQUEST_METHODS, type StationApi } from '../../src/shared/contract.js';
 import { errorValue } from '../../src/engine/host/validate.js';
 import { CONTENT_SECURITY_POLICY } from '../../src/main/protocol.js';
+import { MessageChannel } from 'node:worker_threads';
+import type { FrameMessage, FrameReply } from '../../src/shared/frames.js';
+import type { LiveFrame, LiveGuidance } from '../../src/shared/schemas.js';
+import { serveFrames, type FrameServer } from '../../src/engine/host/frame-server.js';
+import { nodePortTransport } from '../../src/engine/host/transport.js';
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
 
 const encode = (value: unknown) => JSON.stringify(value ?? null, (_key, item: unknown) => (item instanceof Uint8Array ? { $bytes: Buffer.from(item).toString('base64') } : item));
 const decode = (text: string): unknown =>
   JSON.parse(text, (_key, item: unknown) => (item && typeof item === 'object' && typeof (item as { $bytes?: unknown }).$bytes === 'string' ? new Uint8Array(Buffer.from((item as { $bytes: string }).$bytes, 'base64')) : item));
+
+/** Hands one frame to the engine's frame server and resolves with its reply. */
+export type FrameForwarder = (frame: FrameMessage) => Promise<FrameReply>;
+
+/**
+ * The test process's end of the frame path: a real MessageChannel to the engine's frame server (the same
+ * serveFrames the engine process runs), frames transferred, replies matched by a channel-wide id.
+ */
+export function forwardFramesTo(analyze: (frame: LiveFrame) => Promise<LiveGuidance>): { forward: FrameForwarder; close(): void; stats: FrameServer['stats'] } {
+  const channel = new MessageChannel();
+  const server = serveFrames(nodePortTransport(channel.port1), analyze);
+  const waiting = new Map<number, (reply: FrameReply) => void>();
+  let next = 1;
+  channel.port2.on('message', (reply: FrameReply) => {
+    waiting.get(reply.id)?.(reply);
+    waiting.delete(reply.id);
+  });
+  return {
+    stats: server.stats,
+    forward: (frame) =>
+      new Promise((resolve) => {
+        const id = next++;
+        waiting.set(id, (reply) => resolve({ ...reply, id: frame.id }));
+        channel.port2.postMessage({ ...frame, id }, [frame.data]);
+      }),
+    close() {
+      server.close();
+      channel.port2.close();
+    },
+  };
+}
 
 /** test/e2e/bridge.ts with its types stripped: the page's `window.station`. */
 function bridgeScript(): string {
@@ -23,7 +59,7 @@ function bridgeScript(): string {
  * POST /__station/<method> calls `api` (in the test, the RPC client of a real engine), GET
  * /__station/events streams its events.
  */
-export async function startBridgeServer(rendererDir: string, api: StationApi): Promise<{ url: string; close(): Promise<void> }> {
+export async function startBridgeServer(rendererDir: string, api: StationApi, options: { frames?: FrameForwarder } = {}): Promise<{ url: string; close(): Promise<void> }> {
   const bridge = bridgeScript();
   const streams = new Set<http.ServerResponse>();
   const push = (event: string, payload: unknown) => {
@@ -42,6 +78,18 @@ export async function startBridgeServer(rendererDir: string, api: StationApi): P
       response.write(': connected\n\n');
       streams.add(response);
       request.on('close', () => streams.delete(response));
+      return;
+    }
+    if (url.pathname === '/__station/frame' && request.method === 'POST' && options.frames) {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks);
+        // A fresh ArrayBuffer of exactly the frame's bytes, transferred to the engine's port.
+        const data = body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
+        const id = Number(url.searchParams.get('id'));
+        void options.frames!({ t: 'frame', id, width: Number(url.searchParams.get('width')), height: Number(url.searchParams.get('height')), data }).then((reply) => send(200, 'application/json', JSON.stringify(reply)));
+      });
       return;
     }
     if (url.pathname.startsWith('/__station/') && request.method === 'POST') {

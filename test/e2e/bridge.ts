@@ -62,6 +62,28 @@ const station = {
   onJobsChanged: (listener: () => void) => subscribe('jobsChanged', () => listener()),
 } satisfies StationApi;
 
+/**
+ * The frame port, as the preload relays it in the app: the page asks with a window message, gets a
+ * MessagePort, and posts raw RGBA frames on it with their buffers transferred. Here the other end forwards
+ * each frame as a binary POST to the test process, which hands it to the engine's frame server on its own
+ * port, and posts the engine's answer back. (Same message names as src/shared/frames.ts.)
+ */
+window.addEventListener('message', (event) => {
+  if (event.source !== window || event.data !== 'station:frame-port-request') return;
+  const channel = new MessageChannel();
+  channel.port1.onmessage = async (message: MessageEvent<{ t?: string; id: number; width: number; height: number; data: ArrayBuffer }>) => {
+    const frame = message.data;
+    if (frame?.t !== 'frame') return;
+    try {
+      const response = await fetch(`/__station/frame?id=${frame.id}&width=${frame.width}&height=${frame.height}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: frame.data });
+      channel.port1.postMessage(await response.json());
+    } catch {
+      // The test process went away: no answer, as with a dead engine; the page asks for a new port.
+    }
+  };
+  window.postMessage('station:frame-port', '*', [channel.port2]);
+});
+
 Object.defineProperty(window, 'station', { value: Object.freeze(station), configurable: false, writable: false });
 
 export {};

@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import sharp from 'sharp';
 
 /**
- * Writes a one-frame Y4M video (4:2:0, full-range BT.601 as C420jpeg says) from a photo, for Chromium's
+ * Writes a Y4M video (4:2:0, full-range BT.601 as C420jpeg says) from a photo, for Chromium's
  * --use-file-for-fake-video-capture: the fake camera then shows that person, looping. Width and height are
- * made even, as 4:2:0 needs.
+ * made even, as 4:2:0 needs. With `frames` > 1, each frame gets its own faint sensor noise (+-2 levels of
+ * luma), as a real camera's frames do, so two stills are never byte-identical.
  */
-export async function writeY4m(photo: string, target: string, maxWidth = 1280): Promise<{ width: number; height: number }> {
+export async function writeY4m(photo: string, target: string, maxWidth = 1280, frames = 1): Promise<{ width: number; height: number }> {
   const upright = await sharp(photo).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const scale = Math.min(1, maxWidth / upright.info.width);
   const width = Math.floor((upright.info.width * scale) / 2) * 2;
@@ -41,6 +42,16 @@ export async function writeY4m(photo: string, target: string, maxWidth = 1280): 
       v[k] = clamp(0.5 * r - 0.418688 * g - 0.081312 * b + 128);
     }
   }
-  fs.writeFileSync(target, Buffer.concat([Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\nFRAME\n`), y, u, v]));
+  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\n`)];
+  let seed = 1;
+  const noise = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return (seed % 5) - 2;
+  };
+  for (let frame = 0; frame < frames; frame += 1) {
+    const luma = frame === 0 ? y : Buffer.from(y.map((value) => clamp(value + noise())));
+    parts.push(Buffer.from('FRAME\n'), luma, u, v);
+  }
+  fs.writeFileSync(target, Buffer.concat(parts));
   return { width, height };
 }

@@ -30,7 +30,7 @@ describe('capture machine', () => {
     // Ready from t=300; stable for 500 ms at t=800: collection starts with that frame (score 0.50).
     for (let at = 300; at <= 800; at += 100) frames.push(ready(at, 0.5));
     // During collection (until 3300): scores 0.6, 0.4, 0.9, 0.7, 0.3, then one after the window closes.
-    frames.push(ready(900, 0.6), ready(1000, 0.4), ready(1100, 0.9), ready(1200, 0.7), ready(1300, 0.3), prompt(1400, 'turnLeft'), ready(3300, 0.95));
+    frames.push(ready(1000, 0.6), ready(1200, 0.4), ready(1400, 0.9), ready(1600, 0.7), ready(1800, 0.3), prompt(2000, 'turnLeft'), ready(3300, 0.95));
     const { state, effects, phases } = replay(frames);
     expect(phases.slice(0, 5)).toEqual(['looking', 'looking', 'looking', 'guiding', 'stable']);
     expect(phases[phases.indexOf('capturing') - 1]).toBe('stable');
@@ -46,6 +46,12 @@ describe('capture machine', () => {
     ]);
     expect(state.phase).toBe('review');
     expect(state.photos).toEqual([2, 4, 5]);
+  });
+
+  it('takes candidates at least minGapMs apart, so the kept photos are not copies of one moment', () => {
+    const { effects } = replay([ready(100), ready(600, 0.5), ready(650, 0.9), ready(700, 0.9), ready(760, 0.8), ready(3_200)], armedStart());
+    // 650 and 700 come less than 150 ms after the still at 600; 760 is the next one taken.
+    expect(effects).toEqual([{ type: 'takeStill', id: 1, replaces: null }, { type: 'takeStill', id: 2, replaces: null }, { type: 'analyze', ids: [1, 2], replaces: null }]);
   });
 
   it('a not-ready frame restarts the stable window; nothing is captured before ready frames span stableMs', () => {
@@ -103,9 +109,9 @@ describe('capture machine', () => {
   });
 
   it('retakes one photo in place: one new still replaces it at the same position', () => {
-    let { state } = replay([ready(100, 0.4), ready(700, 0.4), ready(800, 0.5), ready(900, 0.6), { type: 'TICK', at: 3_300 }], armedStart());
+    let { state } = replay([ready(100, 0.4), ready(700, 0.4), ready(900, 0.5), ready(1_100, 0.6), { type: 'TICK', at: 3_300 }], armedStart());
     expect(state.photos).toEqual([1, 2, 3]);
-    const retake = replay([{ type: 'RETAKE', id: 2, at: 4_000 }, ready(4_100, 0.5), ready(4_700, 0.5), ready(4_800, 0.8), { type: 'TICK', at: 7_300 }], state);
+    const retake = replay([{ type: 'RETAKE', id: 2, at: 4_000 }, ready(4_100, 0.5), ready(4_700, 0.5), ready(4_900, 0.8), { type: 'TICK', at: 7_300 }], state);
     state = retake.state;
     expect(retake.effects).toEqual([
       { type: 'takeStill', id: 4, replaces: null },

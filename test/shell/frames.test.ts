@@ -12,7 +12,7 @@ import { FakeMessagePortMain, ipcMain, ipcRenderer, ipcStub, MessageChannelMain,
 import { MemoryStation } from '../stubs/memory-station.js';
 
 /** A grey RGBA frame whose brightness the MemoryStation reports back: proves the pixels arrived. */
-function greyFrame(width: number, height: number, level: number): Uint8Array {
+function greyFrame(width: number, height: number, level: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array(width * height * 4).fill(level);
 }
 
@@ -84,15 +84,13 @@ describe('frame server (engine side of the frame port)', () => {
 });
 
 /** The page's window in Node: messages posted to it are dispatched to its listeners with itself as source. */
-class FakeWindow extends EventTarget implements RelayWindow {
+class FakeWindow implements RelayWindow {
+  private readonly listeners = new Set<(event: { source: unknown; data: unknown; ports: unknown[] }) => void>();
   postMessage(message: unknown, _origin: string, transfer: unknown[] = []) {
-    queueMicrotask(() => {
-      const event = Object.assign(new Event('message'), { data: message, ports: transfer, source: this });
-      this.dispatchEvent(event);
-    });
+    queueMicrotask(() => this.listeners.forEach((listener) => listener({ data: message, ports: transfer, source: this })));
   }
-  override addEventListener(type: 'message', listener: (event: { source: unknown; data: unknown }) => void) {
-    super.addEventListener(type, listener as unknown as EventListener);
+  addEventListener(_type: 'message', listener: (event: { source: unknown; data: unknown; ports: unknown[] }) => void) {
+    this.listeners.add(listener);
   }
 }
 
@@ -125,7 +123,7 @@ describe('frame port through the Electron shell (stubbed Electron, real ports)',
 
     const granted = new Promise<FakeMessagePortMain>((resolve) =>
       page.addEventListener('message', (event) => {
-        if (event.data === FRAME_PORT_GRANT) resolve((event as unknown as { ports: FakeMessagePortMain[] }).ports[0]!);
+        if (event.data === FRAME_PORT_GRANT) resolve(event.ports[0] as FakeMessagePortMain);
       }),
     );
     page.postMessage(FRAME_PORT_REQUEST, '*');

@@ -29,9 +29,11 @@ export interface CaptureConfig {
   holdMs: number;
   /** Most photos one enrollment may carry (the contract's limit). */
   maxPhotos: number;
+  /** Candidates are taken at least this far apart, so the kept photos are not copies of one moment. */
+  minGapMs: number;
 }
 
-export const DEFAULT_CAPTURE_CONFIG: CaptureConfig = { stableMs: 500, collectMs: 2500, wanted: 3, noFaceTimeoutMs: 20_000, idleResetMs: 120_000, holdMs: 400, maxPhotos: 20 };
+export const DEFAULT_CAPTURE_CONFIG: CaptureConfig = { stableMs: 500, collectMs: 2500, wanted: 3, noFaceTimeoutMs: 20_000, idleResetMs: 120_000, holdMs: 400, maxPhotos: 20, minGapMs: 150 };
 
 /** What the reducer needs to know about one analysed frame. */
 export interface FrameFacts {
@@ -79,6 +81,8 @@ export interface CaptureState {
   collectUntil: number | null;
   /** Stills taken during this collection, with the frame score that chose them. */
   candidates: Array<{ id: number; score: number }>;
+  /** When the last candidate was taken. */
+  lastStillAt: number | null;
   /** Photos kept for review, in display order. */
   photos: number[];
   /** The photo being retaken in place, if any. */
@@ -101,6 +105,7 @@ export function initialCaptureState(at: number): CaptureState {
     readySince: null,
     collectUntil: null,
     candidates: [],
+    lastStillAt: null,
     photos: [],
     retaking: null,
     noFaceSince: null,
@@ -152,17 +157,18 @@ function onFrame(state: CaptureState, event: Extract<CaptureEvent, { type: 'FRAM
   if (next.phase === 'idle' || next.phase === 'review') return next;
 
   if (next.phase === 'capturing') {
-    if (event.ready && next.collectUntil !== null && event.at < next.collectUntil) {
+    const spaced = next.lastStillAt === null || event.at - next.lastStillAt >= config.minGapMs;
+    if (event.ready && spaced && next.collectUntil !== null && event.at < next.collectUntil) {
       const wanted = slotsWanted(next, config);
       const worst = next.candidates.reduce<{ id: number; score: number } | null>((low, candidate) => (low === null || candidate.score < low.score ? candidate : low), null);
       if (next.candidates.length < wanted) {
         const id = next.nextId;
         effects.push({ type: 'takeStill', id, replaces: null });
-        next = { ...next, nextId: id + 1, candidates: [...next.candidates, { id, score: event.score }] };
+        next = { ...next, nextId: id + 1, lastStillAt: event.at, candidates: [...next.candidates, { id, score: event.score }] };
       } else if (worst && event.score > worst.score) {
         const id = next.nextId;
         effects.push({ type: 'takeStill', id, replaces: worst.id });
-        next = { ...next, nextId: id + 1, candidates: [...next.candidates.filter((candidate) => candidate.id !== worst.id), { id, score: event.score }] };
+        next = { ...next, nextId: id + 1, lastStillAt: event.at, candidates: [...next.candidates.filter((candidate) => candidate.id !== worst.id), { id, score: event.score }] };
       }
     }
     if (next.collectUntil !== null && event.at >= next.collectUntil) next = finishCollection(next, effects);
@@ -177,7 +183,7 @@ function onFrame(state: CaptureState, event: Extract<CaptureEvent, { type: 'FRAM
   // Stable long enough: collection starts with this very frame.
   const id = next.nextId;
   effects.push({ type: 'takeStill', id, replaces: null });
-  return { ...next, phase: 'capturing', readySince, collectUntil: event.at + config.collectMs, candidates: [{ id, score: event.score }], nextId: id + 1 };
+  return { ...next, phase: 'capturing', readySince, collectUntil: event.at + config.collectMs, candidates: [{ id, score: event.score }], lastStillAt: event.at, nextId: id + 1 };
 }
 
 /** One step of the capture flow: the next state and the effects to carry out, in order. */
