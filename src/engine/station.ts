@@ -39,6 +39,8 @@ export interface StationOptions {
   env?: NodeJS.ProcessEnv;
   /** Create the data folder and queue when missing (default true). */
   create?: boolean;
+  /** Start an empty queue although the folder had one whose queue.db is missing (an operator's explicit choice). */
+  newQueue?: boolean;
   /** Injected for tests; by default the ONNX pipeline is created on first use. */
   visionFactory?: () => Promise<VisionEngine>;
   /** The OS's preferred UI languages (the app passes Electron's list; by default the process's own locale). */
@@ -96,7 +98,7 @@ export class Station implements StationApi {
   }
 
   static async open(options: StationOptions): Promise<Station> {
-    const store = await QueueStore.open({ dataDir: options.dataDir, keyProvider: options.keyProvider, create: options.create ?? true });
+    const store = await QueueStore.open({ dataDir: options.dataDir, keyProvider: options.keyProvider, create: options.create ?? true, newQueue: options.newQueue ?? false });
     return new Station(options.dataDir, store, options.keyProvider, options.env ?? process.env, options.visionFactory ?? (() => createVisionEngine()), options.systemLocales ?? [Intl.DateTimeFormat().resolvedOptions().locale]);
   }
 

@@ -13,15 +13,18 @@ export interface CliContext {
   out: Output;
   keyProvider: KeyProvider;
   env: NodeJS.ProcessEnv;
+  /** `--new-queue`: an operator accepts that a missing queue.db is replaced by an empty queue. */
+  newQueue: boolean;
 }
 
 export function contextFor(command: Command): CliContext {
-  const options = command.optsWithGlobals() as { dataDir?: string; json?: boolean; debug?: boolean };
+  const options = command.optsWithGlobals() as { dataDir?: string; json?: boolean; debug?: boolean; newQueue?: boolean };
   const out = new Output(Boolean(options.json), Boolean(options.debug));
   return {
     dataDir: resolveDataDir(options.dataDir),
     json: Boolean(options.json),
     debug: Boolean(options.debug),
+    newQueue: Boolean(options.newQueue),
     out,
     env: process.env,
     keyProvider: headlessKeyProviderFromEnv(process.env, (file) =>

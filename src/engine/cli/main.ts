@@ -14,6 +14,7 @@ export function buildProgram(): Command {
     .option('--data-dir <dir>', 'data folder (default: $STATION_DATA_DIR or the per-user app data folder)')
     .option('--json', 'print one JSON document on stdout (human text goes to stderr)')
     .option('--debug', 'print stack traces on errors')
+    .option('--new-queue', 'start an empty queue although this folder had one whose queue.db is missing (recorded in the audit log)')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
   program.exitOverride((error) => {

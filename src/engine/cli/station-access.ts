@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { StationError } from '../../shared/errors.js';
 import { dataPaths } from '../paths.js';
+import { refuseMissingQueue } from '../store/queue-db.js';
 import type { Station } from '../station.js';
 import type { CliContext } from './context.js';
 
@@ -8,7 +9,7 @@ import type { CliContext } from './context.js';
 export async function withStation<T>(context: CliContext, options: { create: boolean }, body: (station: Station) => Promise<T>): Promise<T> {
   // Loaded on use: `station --help` and usage errors should not pay for ONNX, sharp, SQLite and gRPC.
   const { Station } = await import('../station.js');
-  const station = await Station.open({ dataDir: context.dataDir, keyProvider: context.keyProvider, env: context.env, create: options.create });
+  const station = await Station.open({ dataDir: context.dataDir, keyProvider: context.keyProvider, env: context.env, create: options.create, newQueue: context.newQueue });
   try {
     return await body(station);
   } finally {
@@ -16,9 +17,14 @@ export async function withStation<T>(context: CliContext, options: { create: boo
   }
 }
 
-/** Whether the data folder has a queue database yet (read-only commands then have nothing to do). */
+/**
+ * Whether the data folder has a queue database yet (read-only commands then have nothing to do). A queue that
+ * went missing is an error, not "nothing to do" (unless the operator said --new-queue).
+ */
 export function queueExists(context: CliContext): boolean {
-  return fs.existsSync(dataPaths(context.dataDir).queueDb);
+  if (fs.existsSync(dataPaths(context.dataDir).queueDb)) return true;
+  if (!context.newQueue) refuseMissingQueue(context.dataDir);
+  return false;
 }
 
 /** Accepts a full job id or an unambiguous prefix of one (the queue table shows the first 8 characters). */

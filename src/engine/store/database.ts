@@ -1,3 +1,4 @@
+import { type Hash, createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
@@ -67,6 +68,25 @@ export function openEncryptedDatabase(options: OpenOptions): SqliteDatabase {
   }
 }
 
+/**
+ * Whether a key decrypts an existing database, tried read-only: nothing is written to the file or beside it
+ * (a wrong key cannot even read the header that would make SQLite create its WAL index).
+ */
+export function databaseOpensWith(file: string, key: Buffer): boolean {
+  let db: SqliteDatabase | null = null;
+  try {
+    db = new Database(file, { fileMustExist: true, readonly: true });
+    applyKey(db, key);
+    db.prepare('SELECT count(*) FROM sqlite_master').get();
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_NOTADB') return false;
+    throw mapSqliteError(error, `read ${file}`);
+  } finally {
+    db?.close();
+  }
+}
+
 function hasNoSidecars(file: string): boolean {
   return !fs.existsSync(`${file}-wal`) && !fs.existsSync(`${file}-journal`);
 }
@@ -107,17 +127,32 @@ function checkIntegrity(db: SqliteDatabase, options: OpenOptions): void {
   if (problems.length > 0) quarantineAndThrow(options, problems.slice(0, 3).join('; '));
 }
 
-/** Copies the damaged file (and its WAL) aside and reports it. The original stays where it is. */
+/**
+ * Copies the damaged file (and its WAL) aside and reports it. The original stays where it is. One copy per
+ * distinct content: the copy is named by the sha256 of the file and its WAL, so opening the same damaged
+ * database again (a retry loop, an operator trying a few times) does not fill the disk with identical copies.
+ */
 function quarantineAndThrow(options: OpenOptions, reason: string): never {
   let keptAt = '';
   if (options.quarantineDir) {
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const target = path.join(options.quarantineDir, `${path.basename(options.file)}.${stamp}`);
     try {
-      fs.mkdirSync(options.quarantineDir, { recursive: true, mode: 0o700 });
-      fs.copyFileSync(options.file, target);
-      if (fs.existsSync(`${options.file}-wal`)) fs.copyFileSync(`${options.file}-wal`, `${target}-wal`);
-      keptAt = ` A copy was kept at ${target}.`;
+      const wal = `${options.file}-wal`;
+      const hasWal = fs.existsSync(wal);
+      const digest = createHash('sha256');
+      hashFileInto(digest, options.file);
+      if (hasWal) hashFileInto(digest, wal);
+      const target = path.join(options.quarantineDir, `${path.basename(options.file)}.${digest.digest('hex').slice(0, 16)}`);
+      if (fs.existsSync(target)) {
+        keptAt = ` A copy of it is already kept at ${target}.`;
+      } else {
+        fs.mkdirSync(options.quarantineDir, { recursive: true, mode: 0o700 });
+        // Copied under a temporary name and renamed, so a copy interrupted half-way is never taken as complete.
+        const partial = `${target}.partial-${process.pid}`;
+        if (hasWal) fs.copyFileSync(wal, `${target}-wal`);
+        fs.copyFileSync(options.file, partial);
+        fs.renameSync(partial, target);
+        keptAt = ` A copy was kept at ${target}.`;
+      }
     } catch {
       keptAt = '';
     }
@@ -126,6 +161,17 @@ function quarantineAndThrow(options: OpenOptions, reason: string): never {
     'DB_CORRUPT',
     `The database ${options.file} is damaged (${reason}). It was left in place and not replaced.${keptAt} Restore it from a backup, or move it away to start an empty queue.`,
   );
+}
+
+/** Hashes a file in 1 MB steps (a damaged queue may be large; it is never read whole into memory). */
+function hashFileInto(digest: Hash, file: string): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const chunk = Buffer.allocUnsafe(1024 * 1024);
+    for (let read = fs.readSync(fd, chunk); read > 0; read = fs.readSync(fd, chunk)) digest.update(chunk.subarray(0, read));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 export function migrate(db: SqliteDatabase, migrations: readonly Migration[]): void {

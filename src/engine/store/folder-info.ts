@@ -25,6 +25,8 @@ export const folderInfoSchema = z.object({
   keystoreBackend: z.string().optional(),
   /** Set by an administrator to allow Linux's basic_text fallback (a hard-coded password, no real protection). */
   allowWeakKeystore: z.boolean().optional(),
+  /** When the queue database was created: from then on a missing queue.db is an error, never a fresh start. */
+  queueCreatedAt: z.string().optional(),
 });
 
 export type FolderInfo = z.infer<typeof folderInfoSchema>;

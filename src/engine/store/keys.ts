@@ -2,6 +2,7 @@ import { createHmac, randomBytes, scryptSync, timingSafeEqual } from 'node:crypt
 import fs from 'node:fs';
 import { StationError } from '../../shared/errors.js';
 import { dataPaths } from '../paths.js';
+import { databaseOpensWith } from './database.js';
 import { type FolderInfo, ensureDataDir, readFolderInfo, writeFolderInfo } from './folder-info.js';
 
 /** The queue database key: 32 random bytes (or scrypt output for a passphrase). */
@@ -68,7 +69,34 @@ export class HeadlessKeyProvider implements KeyProvider {
   async obtainKey(dataDir: string): Promise<Buffer> {
     const info = readFolderInfo(dataDir);
     if (info) return this.keyForExistingFolder(dataDir, info);
+    if (fs.existsSync(dataPaths(dataDir).queueDb)) return this.keyForQueueWithoutFacts(dataDir);
     return this.createKey(dataDir);
+  }
+
+  /**
+   * station.json is gone but the queue is there: the key given must prove itself on the database before any
+   * fact is written again. A wrong key changes nothing in the folder (no new station.json, no quarantine copy).
+   */
+  private keyForQueueWithoutFacts(dataDir: string): Buffer {
+    const paths = dataPaths(dataDir);
+    const missing = `${paths.folderInfo} is missing next to the existing queue ${paths.queueDb}`;
+    let key: Buffer;
+    let keySource: FolderInfo['keySource'];
+    if (this.options.envKey) {
+      key = decodeKey(this.options.envKey, 'STATION_DB_KEY');
+      keySource = 'env';
+    } else if (fs.existsSync(paths.keyFile)) {
+      key = decodeKey(fs.readFileSync(paths.keyFile, 'utf8'), `The key file ${paths.keyFile}`);
+      keySource = 'keyfile';
+    } else {
+      // A passphrase's scrypt salt lived in station.json: without it the key cannot be derived again.
+      throw new StationError('FOLDER_INFO_MISSING', `${missing}. Restore station.json from a backup (a passphrase-protected queue needs it), or set STATION_DB_KEY to the queue's key. Nothing was changed.`);
+    }
+    if (!databaseOpensWith(paths.queueDb, key)) {
+      throw new StationError('KEY_WRONG', `${missing}, and the key given (${keySource === 'env' ? 'STATION_DB_KEY' : 'the key file'}) does not open that queue. Nothing was written; set the key the queue was created with, or restore station.json from a backup.`);
+    }
+    writeFolderInfo(dataDir, { formatVersion: 1, createdAt: new Date().toISOString(), keyMode: 'headless', keySource, keyCheck: keyCheckValue(key), queueCreatedAt: new Date().toISOString() });
+    return key;
   }
 
   private keyForExistingFolder(dataDir: string, info: FolderInfo): Buffer {

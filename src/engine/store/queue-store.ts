@@ -59,6 +59,8 @@ export interface OpenQueueStoreOptions extends QueueStoreOptions {
   keyProvider: KeyProvider;
   create: boolean;
   integrityCheck?: 'full' | 'quick' | 'none';
+  /** See openQueueDatabase: start an empty queue although the folder had one (audited). */
+  newQueue?: boolean;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();

@@ -97,7 +97,7 @@ async function withSettings<T>(context: CliContext, create: boolean, body: (sett
   const site = loadSiteConfig(context.env);
   if (!create && !fs.existsSync(dataPaths(context.dataDir).queueDb)) return body(new SettingsStore(null, site));
   const { openQueueDatabase } = await import('../../store/queue-db.js');
-  const db = await openQueueDatabase({ dataDir: context.dataDir, keyProvider: context.keyProvider, create, integrityCheck: 'quick' });
+  const db = await openQueueDatabase({ dataDir: context.dataDir, keyProvider: context.keyProvider, create, integrityCheck: 'quick', newQueue: context.newQueue });
   try {
     return body(new SettingsStore(db, site));
   } finally {
