@@ -143,6 +143,7 @@ export class Station implements StationApi {
       rejected: prepared.rejected,
       refusal: prepared.refusal,
       similarTo: prepared.similarTo,
+      update: this.store.classSynced(classId),
       prepared,
     };
   }

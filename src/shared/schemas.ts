@@ -105,6 +105,8 @@ export const jobSummarySchema = z.object({
   serverJobId: z.string().nullable(),
   performedAction: z.string().nullable(),
   note: z.string().nullable(),
+  /** More images for a class id this station had already synced when the job was queued: BWS adds them to the template. */
+  update: z.boolean().optional(),
 });
 
 export const queueOutputSchema = z.object({ jobs: z.array(jobSummarySchema) });
@@ -140,6 +142,8 @@ export const enrollResultSchema = z.object({
   refusal: errorInfoSchema.nullable(),
   /** Another class id on this station whose face matches (the reason for a DUPLICATE_FACE refusal). */
   similarTo: z.object({ classId: classIdSchema, similarity: z.number() }).nullable().optional(),
+  /** The class id was already synced from this station: the job updates its template instead of creating one. */
+  update: z.boolean().optional(),
 });
 
 export const settingViewSchema = z.object({

@@ -200,8 +200,18 @@ export class QueueStore {
       where.push('class_id = ?');
       args.push(parseClassId(filter.classId));
     }
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ? OFFSET ?`;
+    const sql = `SELECT *, ${IS_UPDATE} AS is_update FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ? OFFSET ?`;
     return this.guard('list jobs', () => (this.sql(sql).all(...args, limit, filter.offset ?? 0) as JobRow[]).map(toSummary));
+  }
+
+  /** Whether an enrollment of this class id has already been synced from this station (more images are an update). */
+  classSynced(classId: string): boolean {
+    return this.guard('read the receipts', () => this.sql('SELECT 1 FROM receipts WHERE class_id = ? LIMIT 1').get(parseClassId(classId)) !== undefined);
+  }
+
+  /** Class ids this station has synced at least once, oldest first (a bulk template upgrade asks for each). */
+  syncedClassIds(): string[] {
+    return this.guard('read the receipts', () => (this.sql('SELECT class_id FROM receipts GROUP BY class_id ORDER BY MIN(synced_at), class_id').all() as Array<{ class_id: string }>).map((row) => row.class_id));
   }
 
   getJob(id: string): JobRecord | null {
@@ -589,8 +599,12 @@ function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function toSummary(row: JobRow): JobSummary {
+/** A job is an update when an earlier enrollment of its class id was synced before it was queued. */
+const IS_UPDATE = 'EXISTS (SELECT 1 FROM receipts r WHERE r.class_id = jobs.class_id AND r.job_id <> jobs.id AND r.synced_at <= jobs.created_at)';
+
+function toSummary(row: JobRow & { is_update?: number }): JobSummary {
   return {
+    update: Boolean(row.is_update),
     id: row.id,
     classId: row.class_id,
     state: row.state,

@@ -10,6 +10,7 @@ import type { startEmbeddedLocalBws } from '../../bws-local/embedded.js';
 import { DEFAULT_PARTITION, DEFAULT_STORAGE, templateSpace } from '../../bws-local/bcid.js';
 import { dataPaths } from '../../paths.js';
 import { action, classIdArgument, type CliContext, usageError } from '../context.js';
+import { formatTable } from '../output.js';
 import { readImageFile } from '../../image-file.js';
 
 interface ConnectionOptions {
@@ -88,6 +89,22 @@ export function registerBws(program: Command): void {
         const classId = classIdArgument(context, options.classId);
         const bytes = images.map((file) => readImageFile(file));
         return withClient(context, options, false, async (client, callOptions) => show(context, 'Enroll', await client.enroll(classId, bytes, callOptions)));
+      }),
+    );
+
+  admin('upgrade', "rebuild templates with the service's newer encoder from their stored thumbnails (an Enroll with no images)")
+    .option('--class-id <id>', 'the class id whose template to upgrade')
+    .option('--all-known', 'every class id this station has synced (a site whose service moved to a newer encoder)')
+    .action(
+      action(async (context, options: ConnectionOptions & { classId?: string; allKnown?: boolean }) => {
+        if (Boolean(options.classId) === Boolean(options.allKnown)) throw usageError('Give --class-id N or --all-known (one of them).');
+        const classIds = options.classId ? [classIdArgument(context, options.classId)] : await knownClassIds(context);
+        if (classIds.length === 0) {
+          context.out.note('This station has synced no class id yet: nothing to upgrade.');
+          if (context.json) context.out.document({ results: [] });
+          return 0;
+        }
+        return withClient(context, options, false, async (client, callOptions) => upgrade(context, client, classIds, callOptions));
       }),
     );
 
@@ -214,6 +231,61 @@ async function serve(context: CliContext, options: ServeOptions): Promise<number
   });
   await running.close();
   return 0;
+}
+
+/** The class ids of this data folder's synced enrollments (its receipts). */
+async function knownClassIds(context: CliContext): Promise<string[]> {
+  if (!fs.existsSync(dataPaths(context.dataDir).queueDb)) return [];
+  const { openQueueDatabase } = await import('../../store/queue-db.js');
+  const { QueueStore } = await import('../../store/queue-store.js');
+  const db = await openQueueDatabase({ dataDir: context.dataDir, keyProvider: context.keyProvider, create: false, integrityCheck: 'none' });
+  try {
+    return new QueueStore(db).syncedClassIds();
+  } finally {
+    db.close();
+  }
+}
+
+interface UpgradeResult {
+  classId: string;
+  action: string;
+  encoderVersion: number | null;
+  featureVectors: number | null;
+  message: string;
+}
+
+/**
+ * Asks the service to upgrade each template (Enroll with no images): TEMPLATE_UPGRADED, or NONE when it is
+ * current, missing, or cannot be upgraded (the service says why). Exit 0 when nothing is left behind, 3 when a
+ * template could not be upgraded or a call failed; rejected credentials or a wrong host stop at once.
+ */
+async function upgrade(context: CliContext, client: BwsClient, classIds: string[], callOptions: { reference?: string; deadlineMs?: number }): Promise<number> {
+  const { BwsCallError, classifyFailure, tidyGrpcDetails } = await import('../../bws/errors.js');
+  const results: UpgradeResult[] = [];
+  for (const classId of classIds) {
+    try {
+      const { response } = await client.enroll(classId, [], callOptions);
+      const status = response.template_status;
+      const problems = response.errors.map((error) => error.message).join(' ');
+      const action = String(response.performed_action);
+      const message =
+        action === 'TEMPLATE_UPGRADED' ? `upgraded to encoder version ${status?.encoder_version}` : problems || (status?.available ? `already current (encoder version ${status.encoder_version})` : 'no template on the service');
+      results.push({ classId, action, encoderVersion: status?.available ? status.encoder_version : null, featureVectors: status?.available ? status.feature_vectors : null, message });
+    } catch (error) {
+      if (!(error instanceof BwsCallError)) throw error;
+      const failure = classifyFailure(error);
+      if (failure.class === 'credentials' || failure.class === 'wrong_host') throw error;
+      results.push({ classId, action: error.grpcCodeName, encoderVersion: null, featureVectors: null, message: tidyGrpcDetails(error.grpcDetails) || failure.message });
+    }
+  }
+  const left = results.filter((result) => result.action !== 'TEMPLATE_UPGRADED' && !(result.action === 'NONE' && result.message.startsWith('already current')) && result.message !== 'no template on the service');
+  if (context.json) context.out.document({ results });
+  else {
+    context.out.line(formatTable(['class id', 'action', 'encoder', 'vectors', 'result'], results.map((result) => [result.classId, result.action, result.encoderVersion ?? '-', result.featureVectors ?? '-', result.message])));
+    const upgraded = results.filter((result) => result.action === 'TEMPLATE_UPGRADED').length;
+    context.out.note(`${upgraded} of ${results.length} template(s) upgraded${left.length > 0 ? `; ${left.length} could not be: see the result column` : ''}.`);
+  }
+  return left.length > 0 ? 3 : 0;
 }
 
 function warnLiteralKey(context: CliContext): void {

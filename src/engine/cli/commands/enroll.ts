@@ -47,7 +47,10 @@ export function printEnrollResult(context: CliContext, result: EnrollResult): vo
     return;
   }
   const { out } = context;
-  if (result.queued) out.line(`${out.paint('green', 'Queued')} job ${result.jobId} for class ${result.classId}: ${result.accepted.length} image(s) accepted, ${result.rejected.length} rejected.`);
+  if (result.queued) {
+    const what = result.update ? `an update of class ${result.classId} (already synced: the images are added to its template)` : `class ${result.classId}`;
+    out.line(`${out.paint('green', 'Queued')} job ${result.jobId} for ${what}: ${result.accepted.length} image(s) accepted, ${result.rejected.length} rejected.`);
+  }
   else out.line(`${out.paint('red', 'Nothing queued')} for class ${result.classId}${result.refusal ? `: ${result.refusal.message}` : '.'}`);
   const rows: string[][] = [
     ...result.accepted.map((image) => [image.name, 'accepted', image.warnings.join(' ')]),
