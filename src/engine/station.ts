@@ -3,8 +3,9 @@ import { EventEmitter } from 'node:events';
 import { parseClassId } from '../shared/class-id.js';
 import { type ErrorInfo, StationError, toErrorInfo } from '../shared/errors.js';
 import { matchUiLocale } from '../shared/locale.js';
-import type { StationApi } from '../shared/contract.js';
+import { SETTINGS_LOCKED_FOR_THE_WINDOW, type StationApi } from '../shared/contract.js';
 import type {
+  AdminStatus,
   DoctorReport,
   EnrollRequest,
   EnrollResult,
@@ -23,6 +24,7 @@ import { localServiceKey, startEmbeddedLocalBws } from './bws-local/embedded.js'
 import { runDoctor } from './doctor.js';
 import { openLog, type RotatingLog } from './logs.js';
 import { prepareEnrollment, type PreparedEnrollment, type SourceImage } from './enrollment/prepare.js';
+import { AdminPin, DEFAULT_SCRYPT } from './store/admin-pin.js';
 import { readFolderInfo } from './store/folder-info.js';
 import type { KeyProvider } from './store/keys.js';
 import { QueueStore } from './store/queue-store.js';
@@ -45,6 +47,8 @@ export interface StationOptions {
   visionFactory?: () => Promise<VisionEngine>;
   /** The OS's preferred UI languages (the app passes Electron's list; by default the process's own locale). */
   systemLocales?: readonly string[];
+  /** Tests: a clock for the PIN lockout and cheaper scrypt parameters. */
+  adminPin?: { now?: () => number; scrypt?: { N: number; r: number; p: number } };
 }
 
 export interface SyncStartOptions {
@@ -84,6 +88,9 @@ export class Station implements StationApi {
   /** logs/engine.log in the data folder: operational facts only (job ids, states, codes), never class ids. */
   readonly log: RotatingLog;
   private lastLoggedStatus = '';
+  /** True while the running sync sends to the embedded test service rather than the configured endpoint. */
+  private syncingToTestService = false;
+  readonly admin: AdminPin;
 
   private constructor(
     readonly dataDir: string,
@@ -92,14 +99,16 @@ export class Station implements StationApi {
     private readonly env: NodeJS.ProcessEnv,
     private readonly visionFactory: () => Promise<VisionEngine>,
     private readonly systemLocales: readonly string[],
+    adminOptions: StationOptions['adminPin'] = {},
   ) {
     this.log = openLog(dataDir, 'engine');
     this.log.info(`station ${stationVersion()} opened the data folder (Node ${process.versions.node}, ${process.platform}-${process.arch})`);
+    this.admin = new AdminPin(store.settings, store.audit, adminOptions.now ?? Date.now, adminOptions.scrypt ?? DEFAULT_SCRYPT);
   }
 
   static async open(options: StationOptions): Promise<Station> {
     const store = await QueueStore.open({ dataDir: options.dataDir, keyProvider: options.keyProvider, create: options.create ?? true, newQueue: options.newQueue ?? false });
-    return new Station(options.dataDir, store, options.keyProvider, options.env ?? process.env, options.visionFactory ?? (() => createVisionEngine()), options.systemLocales ?? [Intl.DateTimeFormat().resolvedOptions().locale]);
+    return new Station(options.dataDir, store, options.keyProvider, options.env ?? process.env, options.visionFactory ?? (() => createVisionEngine()), options.systemLocales ?? [Intl.DateTimeFormat().resolvedOptions().locale], options.adminPin);
   }
 
   /** The ONNX pipeline, created once per process on first use (loading takes a few hundred ms). */
@@ -172,9 +181,10 @@ export class Station implements StationApi {
         };
       }
       const sync = new SyncEngine({ store: this.store, connect, credentialsFingerprint: fingerprint });
+      this.syncingToTestService = options.local === true;
       sync.on('status', (status) => {
         this.logStatus(status);
-        this.events.emit('syncStatus', status);
+        this.events.emit('syncStatus', { ...status, testService: this.syncingToTestService });
       });
       sync.on('job', (change) => {
         this.log.info(`job ${change.id} -> ${change.state}${change.error ? ` [${change.error.code}]` : ''}`);
@@ -196,12 +206,14 @@ export class Station implements StationApi {
   async startBackgroundSync(): Promise<void> {
     this.lockRetry = null;
     if (this.sync || this.closed) return;
+    // The built-in test service is an explicit choice (a setting), never a silent fallback.
+    const testService = this.store.settings.get('testService');
     const config = resolveBwsConfig({ settings: this.store.settings, env: this.env });
-    if (config.missing.length > 0) {
+    if (!testService && config.missing.length > 0) {
       this.backgroundProblem = null;
     } else {
       try {
-        await this.startSync({ purpose: 'Enrollment Station app' });
+        await this.startSync({ purpose: 'Enrollment Station app', local: testService });
         this.backgroundProblem = null;
       } catch (error) {
         this.backgroundProblem = toErrorInfo(error);
@@ -227,6 +239,7 @@ export class Station implements StationApi {
   async stopSync(): Promise<void> {
     const sync = this.sync;
     this.sync = null;
+    this.syncingToTestService = false;
     if (sync) await sync.stop();
     if (this.embedded) {
       await this.embedded.close();
@@ -294,12 +307,12 @@ export class Station implements StationApi {
   }
 
   async syncNow(): Promise<SyncStatus> {
-    if (!this.sync) await this.startSync({ purpose: 'Enrollment Station' });
-    return (this.sync as SyncEngine).syncNow();
+    if (!this.sync) await this.startSync({ purpose: 'Enrollment Station', local: this.store.settings.get('testService') });
+    return { ...(await (this.sync as SyncEngine).syncNow()), testService: this.syncingToTestService };
   }
 
   async syncStatus(): Promise<SyncStatus> {
-    if (this.sync) return this.sync.status();
+    if (this.sync) return { ...this.sync.status(), testService: this.syncingToTestService };
     const configured = resolveBwsConfig({ settings: this.store.settings, env: this.env }).missing.length === 0;
     return {
       connectivity: configured ? 'offline' : 'unconfigured',
@@ -317,16 +330,42 @@ export class Station implements StationApi {
 
   async setSetting(name: string, value: unknown): Promise<void> {
     if (!isSettingName(name)) throw new StationError('USAGE', `Unknown setting "${name}".`);
+    if (SETTINGS_LOCKED_FOR_THE_WINDOW.includes(name)) {
+      this.store.audit.append('setting_refused', null, { name });
+      throw new StationError('SETTING_LOCKED', `${name} cannot be changed from the app; use \`station config set ${name}\` on the station itself.`);
+    }
+    this.admin.requireUnlocked('change settings');
     // What can never be an endpoint is refused before it is stored (plaintext is judged at use, with `insecure`).
     if (name === 'endpoint' && typeof value === 'string' && value.trim() !== '') parseEndpoint(value, { insecure: true });
     this.store.settings.set(name, value);
     this.store.audit.append('setting_changed', null, { name });
     this.log.info(`setting ${name} changed`);
-    if (['endpoint', 'clientId', 'key', 'caFile', 'insecure'].includes(name)) {
+    if (name === 'testService') {
+      // Switching between the test service and a real endpoint: a new sync to the new target. Nothing the
+      // test service holds (its templates live in its own database) is ever sent to the real endpoint.
+      await this.stopSync();
+      await this.startBackgroundSync();
+    } else if (['endpoint', 'clientId', 'key', 'caFile', 'insecure'].includes(name) && !this.syncingToTestService) {
       if (this.sync) await this.sync.credentialsChanged();
       else await this.startBackgroundSync();
       this.events.emit('syncStatus', await this.syncStatus());
     }
+  }
+
+  async adminStatus(): Promise<AdminStatus> {
+    return this.admin.status();
+  }
+
+  async unlockAdmin(pin: string): Promise<AdminStatus> {
+    return this.admin.unlock(pin);
+  }
+
+  async lockAdmin(): Promise<AdminStatus> {
+    return this.admin.lockNow();
+  }
+
+  async setAdminPin(currentPin: string, newPin: string): Promise<AdminStatus> {
+    return this.admin.change(currentPin, newPin);
   }
 
   onSyncStatus(listener: (status: SyncStatus) => void): () => void {

@@ -12,6 +12,7 @@ import { engineEnvironment } from './engine-env.js';
 import { EngineSupervisor } from './engine-supervisor.js';
 import { eventChannel } from './ipc-channels.js';
 import { registerFramePorts, registerIpcHandlers } from './ipc.js';
+import { KioskController } from './kiosk.js';
 import { SafeStorageKeyProvider } from './keystore.js';
 import { installAppProtocol, registerAppScheme } from './protocol.js';
 import { applyContentsPolicy, applySessionPolicy } from './security.js';
@@ -66,7 +67,15 @@ async function startStation(): Promise<void> {
       appLog.warn(line);
     },
   });
-  registerIpcHandlers(ipcMain, supervisor.api);
+  // A packaged app gets the production window policy (window-policy.ts); kiosk mode is layered on top of it.
+  const policy = windowPolicyFor({ packaged: app.isPackaged });
+  applyApplicationMenu(policy);
+  const window = createMainWindow({ preloadPath, policy });
+  const kiosk = new KioskController(window);
+  // Kiosk mode follows its setting: applied at start, and whenever an administrator changes it.
+  registerIpcHandlers(ipcMain, supervisor.api, (name, value) => {
+    if (name === 'kioskMode') kiosk.apply(value === true);
+  });
   registerFramePorts(ipcMain, () => supervisor.openFrameChannel(), (line) => console.log(line));
 
   // Engine events go to every app window; the preload strips the IPC event before the renderer sees them.
@@ -77,9 +86,7 @@ async function startStation(): Promise<void> {
   supervisor.api.onJobsChanged(() => broadcast('jobsChanged', null));
   app.on('before-quit', () => supervisor.stop());
 
-  const kiosk = process.env.STATION_KIOSK === '1';
-  const policy = windowPolicyFor({ packaged: app.isPackaged, kiosk });
-  applyApplicationMenu(policy);
-  createMainWindow({ preloadPath, kiosk, policy });
   await supervisor.start();
+  const kioskSetting = await supervisor.api.getSettings().then((views) => views.find((view) => view.name === 'kioskMode')?.value === true, () => false);
+  kiosk.apply(kioskSetting);
 }

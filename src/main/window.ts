@@ -27,7 +27,7 @@ export function stationWebPreferences(preloadPath: string, policy: WindowPolicy 
 
 export interface MainWindowOptions {
   preloadPath: string;
-  /** Kiosk mode: full screen, no window chrome (set STATION_KIOSK=1). */
+  /** Kiosk mode at creation (the app applies the kioskMode setting through KioskController instead). */
   kiosk?: boolean;
   /** DevTools, menu and shortcuts (window-policy.ts); production unless given. */
   policy?: WindowPolicy;

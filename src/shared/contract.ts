@@ -6,6 +6,7 @@ import {
   jobStateSchema,
   liveFrameSchema,
   setSettingSchema,
+  type AdminStatus,
   type DoctorReport,
   type EnrollRequest,
   type EnrollResult,
@@ -43,6 +44,13 @@ export interface StationApi {
   getSettings(): Promise<SettingView[]>;
   /** Secrets (the BWS key) can be set here but are never read back. */
   setSetting(name: string, value: unknown): Promise<void>;
+  /** Whether an administrator PIN is set and whether the settings are open (unlocked) right now. */
+  adminStatus(): Promise<AdminStatus>;
+  /** Opens the settings for a few minutes; wrong PINs count towards a growing lockout. */
+  unlockAdmin(pin: string): Promise<AdminStatus>;
+  lockAdmin(): Promise<AdminStatus>;
+  /** Sets the first PIN (currentPin '') or changes it (the current PIN is checked). */
+  setAdminPin(currentPin: string, newPin: string): Promise<AdminStatus>;
   onSyncStatus(listener: (status: SyncStatus) => void): () => void;
   onJobsChanged(listener: () => void): () => void;
 }
@@ -61,6 +69,10 @@ export const REQUEST_METHODS = [
   'syncStatus',
   'getSettings',
   'setSetting',
+  'adminStatus',
+  'unlockAdmin',
+  'lockAdmin',
+  'setAdminPin',
 ] as const satisfies ReadonlyArray<keyof StationApi>;
 
 export type RequestMethod = (typeof REQUEST_METHODS)[number];
@@ -69,6 +81,7 @@ export type RequestMethod = (typeof REQUEST_METHODS)[number];
 export const EVENT_CHANNELS = ['syncStatus', 'jobsChanged'] as const;
 export type EventChannel = (typeof EVENT_CHANNELS)[number];
 
+const pinSchema = z.string().min(1).max(64);
 const imageInputSchema = z.object({ name: z.string().max(260), bytes: z.instanceof(Uint8Array).refine((b) => b.length <= 50 * 1024 * 1024, 'image larger than 50 MB') });
 
 /**
@@ -88,6 +101,17 @@ export const REQUEST_ARGUMENT_SCHEMAS: Record<RequestMethod, z.ZodType<unknown[]
   syncStatus: z.tuple([]),
   getSettings: z.tuple([]),
   setSetting: z.tuple([setSettingSchema.shape.name, setSettingSchema.shape.value]),
+  adminStatus: z.tuple([]),
+  unlockAdmin: z.tuple([pinSchema]),
+  lockAdmin: z.tuple([]),
+  setAdminPin: z.tuple([z.union([pinSchema, z.literal('')]), pinSchema]),
 };
+
+/**
+ * Settings the station window may never change, whatever the PIN: plaintext to a remote service is for the
+ * command line of the station itself (`station config set insecure true`). Main refuses them at the IPC
+ * boundary and the engine refuses them again.
+ */
+export const SETTINGS_LOCKED_FOR_THE_WINDOW: readonly string[] = ['insecure'];
 
 export { classIdInputSchema, classIdSchema };

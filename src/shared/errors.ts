@@ -64,6 +64,8 @@ export const ERROR_CODES = [
   'PIN_WRONG',
   'PIN_LOCKED',
   'SETTING_LOCKED',
+  'SITE_LOCKED',
+  'SITE_FILE_INVALID',
   'INTERNAL',
 ] as const;
 

@@ -160,6 +160,13 @@ export const settingViewSchema = z.object({
 
 export const setSettingSchema = z.object({ name: z.string().min(1).max(64), value: z.unknown() });
 
+/** The administrator PIN as the UI may know it: whether one is set, whether settings are open, any lockout. */
+export const adminStatusSchema = z.object({
+  pinSet: z.boolean(),
+  unlocked: z.boolean(),
+  lockedUntil: z.string().nullable(),
+});
+
 export const doctorCheckSchema = z.object({ name: z.string(), ok: z.boolean(), detail: z.string() });
 export const doctorReportSchema = z.object({ ok: z.boolean(), checks: z.array(doctorCheckSchema) });
 
@@ -189,3 +196,4 @@ export type SettingView = z.infer<typeof settingViewSchema>;
 export type DoctorCheck = z.infer<typeof doctorCheckSchema>;
 export type DoctorReport = z.infer<typeof doctorReportSchema>;
 export type StationInfo = z.infer<typeof stationInfoSchema>;
+export type AdminStatus = z.infer<typeof adminStatusSchema>;

@@ -58,6 +58,10 @@ const station = {
   syncStatus: request('syncStatus'),
   getSettings: request('getSettings'),
   setSetting: request('setSetting'),
+  adminStatus: request('adminStatus'),
+  unlockAdmin: request('unlockAdmin'),
+  lockAdmin: request('lockAdmin'),
+  setAdminPin: request('setAdminPin'),
   onSyncStatus: (listener: (status: SyncStatus) => void) => subscribe('syncStatus', (payload) => listener(payload as SyncStatus)),
   onJobsChanged: (listener: () => void) => subscribe('jobsChanged', () => listener()),
 } satisfies StationApi;

@@ -72,6 +72,26 @@ export class BrowserWindow extends EventEmitter {
     this.menuRemoved = true;
   }
   show() {}
+  /** Window state the kiosk controller changes (recorded as plain fields). */
+  kiosk = false;
+  fullScreen = false;
+  closable = true;
+  menuBarVisible = true;
+  setKiosk(flag: boolean) {
+    this.kiosk = flag;
+  }
+  isKiosk() {
+    return this.kiosk;
+  }
+  setFullScreen(flag: boolean) {
+    this.fullScreen = flag;
+  }
+  setClosable(flag: boolean) {
+    this.closable = flag;
+  }
+  setMenuBarVisibility(visible: boolean) {
+    this.menuBarVisible = visible;
+  }
   isMinimized() {
     return false;
   }

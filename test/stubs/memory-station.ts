@@ -139,6 +139,26 @@ export class MemoryStation implements StationApi {
     this.syncListeners.forEach((listener) => listener(this.status()));
   }
 
+  async adminStatus() {
+    this.note('adminStatus', []);
+    return { pinSet: false, unlocked: true, lockedUntil: null };
+  }
+
+  async unlockAdmin(_pin: string) {
+    this.note('unlockAdmin', ['(pin)']);
+    return { pinSet: false, unlocked: true, lockedUntil: null };
+  }
+
+  async lockAdmin() {
+    this.note('lockAdmin', []);
+    return { pinSet: false, unlocked: true, lockedUntil: null };
+  }
+
+  async setAdminPin(_current: string, _next: string) {
+    this.note('setAdminPin', ['(pin)', '(pin)']);
+    return { pinSet: true, unlocked: true, lockedUntil: null };
+  }
+
   onSyncStatus(listener: (status: SyncStatus) => void) {
     this.syncListeners.add(listener);
     return () => {

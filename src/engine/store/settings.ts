@@ -20,6 +20,9 @@ export const SETTINGS = {
   enforceEyesOpen: { schema: z.boolean(), default: false, secret: false, help: 'reject images where the eye-state model sees closed eyes' },
   syncConcurrency: { schema: z.number().int().min(1).max(8), default: 2, secret: false, help: 'parallel sends' },
   embeddingRetentionDays: { schema: z.number().int().min(0), default: 30, secret: false, help: 'days to keep embeddings of synced jobs for the duplicate check (0 keeps none)' },
+  camera: { schema: z.string().max(512), default: '', secret: false, help: 'camera to use (its label; empty: the first one)' },
+  kioskMode: { schema: z.boolean(), default: false, secret: false, help: 'full screen without window controls; leaving it needs the administrator PIN' },
+  testService: { schema: z.boolean(), default: false, secret: false, help: 'send enrollments to the built-in local test service instead of the BWS endpoint' },
   language: { schema: z.enum(['', 'en', 'de']), default: '' as '' | 'en' | 'de', secret: false, help: 'operator UI language: en, de, or empty for the OS language' },
   imagesPerEnrollment: { schema: z.number().int().min(1).max(10), default: 3, secret: false, help: 'photos the app keeps per enrollment when it captures automatically (the best by frame score)' },
   idleResetSeconds: { schema: z.number().int().min(0).max(3600), default: 120, secret: false, help: 'seconds without operator input after which the capture screen forgets the class id and photos (0: never)' },
@@ -99,6 +102,25 @@ export class SettingsStore {
     if (typeof example === 'boolean') value = /^(1|true|yes|on)$/i.test(text.trim()) ? true : /^(0|false|no|off)$/i.test(text.trim()) ? false : text;
     else if (typeof example === 'number') value = text.trim() === '' ? Number.NaN : Number(text);
     this.set(name, value);
+  }
+
+  /**
+   * Station state that is not a setting a person edits (e.g. the administrator PIN's hash and its lockout):
+   * kept in the same encrypted table under a name outside SETTINGS, so `describe()` never shows it and
+   * `set()` (the CLI's `config set`, the app's setSetting) can never write it.
+   */
+  getInternal(name: string): unknown {
+    if (isSettingName(name)) throw new StationError('INTERNAL', `${name} is a setting, not internal state.`);
+    const row = this.db?.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as unknown) : undefined;
+  }
+
+  setInternal(name: string, value: unknown): void {
+    if (isSettingName(name)) throw new StationError('INTERNAL', `${name} is a setting, not internal state.`);
+    if (!this.db) throw new StationError('INTERNAL', 'Station state cannot be written without a queue database.');
+    this.db
+      .prepare('INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(name, JSON.stringify(value), new Date().toISOString());
   }
 
   /** Whether the setting has a value of its own (stored here or given by the site file). */
