@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BwsClient, type BwsClientOptions } from '../../src/engine/bws/client.js';
-import { type LocalBwsServiceOptions, type RunningLocalBws, type ServerTls, startLocalBws } from '../../src/engine/bws-local/index.js';
+import { type ListenOptions, type LocalBwsServiceOptions, type RunningLocalBws, type ServerTls, startLocalBws } from '../../src/engine/bws-local/index.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The shared photos: ../shared/faces beside the repository (CI checks shared/ out next to it). */
@@ -35,7 +35,7 @@ export interface LocalFixture {
 }
 
 /** A real local service on 127.0.0.1:0 with its own encrypted database in a temp folder. */
-export async function startFixture(options: Partial<LocalBwsServiceOptions> & { dataDir?: string; dbKey?: Buffer; credentials?: Credentials; tls?: ServerTls } = {}): Promise<LocalFixture> {
+export async function startFixture(options: Partial<LocalBwsServiceOptions> & { dataDir?: string; dbKey?: Buffer; credentials?: Credentials; tls?: ServerTls; serverOptions?: ListenOptions['serverOptions'] } = {}): Promise<LocalFixture> {
   const credentials = options.credentials ?? newCredentials();
   const dataDir = options.dataDir ?? tempDir();
   const dbKey = options.dbKey ?? randomBytes(32);

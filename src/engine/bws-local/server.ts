@@ -2,15 +2,25 @@ import * as grpc from '@grpc/grpc-js';
 import { StationError } from '../../shared/errors.js';
 import { MAX_REQUEST_BYTES } from '../bws/client.js';
 import { faceRecognitionDefinition, healthDefinition } from '../bws/proto.js';
+import { metadataLimit } from './limits.js';
 import { type LocalBwsHandlers, type LocalBwsServiceOptions, createLocalBwsHandlers } from './handlers.js';
 
 /**
  * Server options of the local service. The receive limit is the service's 50 MB request limit: grpc-js itself
  * answers RESOURCE_EXHAUSTED ("Received message larger than max") before a handler sees a bigger request.
+ * The rest sheds abuse: request headers over 16 KiB are refused before the token check, a connection carries
+ * at most 16 calls at once, a connection without calls is closed after 30 s (a client that sent garbage and
+ * went quiet does not hold a socket) and a dead peer is found by keepalive pings. grpc-js has no cap on the
+ * number of connections; the idle timeout is what bounds how long unused ones stay.
  */
-export const LOCAL_SERVER_OPTIONS: grpc.ChannelOptions = {
+export const LOCAL_SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
   'grpc.max_send_message_length': 256 * 1024 * 1024,
+  'grpc.max_concurrent_streams': 16,
+  'grpc.max_connection_idle_ms': 30_000,
+  'grpc.keepalive_time_ms': 60_000,
+  'grpc.keepalive_timeout_ms': 20_000,
+  interceptors: [metadataLimit()],
 };
 
 export interface ServerTls {
@@ -24,6 +34,8 @@ export interface ListenOptions {
   /** 0 picks a free port. */
   port?: number;
   tls?: ServerTls;
+  /** Overrides of LOCAL_SERVER_OPTIONS (tests shorten the idle timeout). */
+  serverOptions?: grpc.ServerOptions;
 }
 
 export interface RunningServer {
@@ -46,10 +58,10 @@ export interface RunningLocalBws extends RunningServer {
 export async function serveBws(
   implementation: { faceRecognition: grpc.UntypedServiceImplementation; health: grpc.UntypedServiceImplementation },
   listen: ListenOptions = {},
-  serverOptions: grpc.ChannelOptions = LOCAL_SERVER_OPTIONS,
+  serverOptions: grpc.ServerOptions = LOCAL_SERVER_OPTIONS,
 ): Promise<RunningServer> {
   const host = listen.host ?? '127.0.0.1';
-  const server = new grpc.Server(serverOptions);
+  const server = new grpc.Server({ ...serverOptions, ...listen.serverOptions });
   server.addService(faceRecognitionDefinition(), implementation.faceRecognition);
   server.addService(healthDefinition(), implementation.health);
   const credentials = listen.tls
