@@ -286,8 +286,18 @@ export class Station implements StationApi {
   }
 
   async enroll(request: EnrollRequest): Promise<EnrollResult> {
+    // The app's supervisor override (accept a refused duplicate face) needs the administrator PIN or an open
+    // administrator session: the window must not be able to override on its own. The command line's --force
+    // goes through enrollImages, for people who already hold the data folder's key.
+    if (request.force) await this.authoriseOverride(request.adminPin);
     const { prepared: _prepared, ...result } = await this.enrollImages(request.classId, request.images, { force: request.force });
     return result;
+  }
+
+  private async authoriseOverride(pin: string | undefined): Promise<void> {
+    if (pin !== undefined && this.admin.pinSet) await this.admin.verify(pin, 'override an enrollment refusal');
+    else this.admin.requireUnlocked('override an enrollment refusal');
+    this.store.audit.append('enroll_override', null, {});
   }
 
   async listJobs(filter: { state?: JobState } = {}): Promise<JobSummary[]> {

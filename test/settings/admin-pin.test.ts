@@ -110,6 +110,20 @@ describe('administrator PIN', () => {
     expect(auditEvents(s).filter((event) => event === 'admin_pin_refused_locked')).toHaveLength(1);
   });
 
+  it('the app\'s supervisor override (enroll with force) needs the PIN once one is set, and is audited', async () => {
+    const s = await station('override');
+    await s.setAdminPin('', '246810');
+    await s.lockAdmin();
+    const request = { classId: 'not-a-class', images: [{ name: 'a.png', bytes: new Uint8Array([1]) }], force: true };
+    await expect(s.enroll(request)).rejects.toMatchObject({ code: 'PIN_REQUIRED' });
+    await expect(s.enroll({ ...request, adminPin: '135790' })).rejects.toMatchObject({ code: 'PIN_WRONG' });
+    // The right PIN passes the gate: what refuses the request now is its class id, checked next.
+    await expect(s.enroll({ ...request, adminPin: '246810' })).rejects.toMatchObject({ code: 'INVALID_CLASS_ID' });
+    const events = s.store.audit.recent(1000).reverse().map((entry) => entry.event);
+    expect(events.filter((event) => event === 'enroll_override')).toHaveLength(1);
+    expect(events.slice(-3)).toEqual(['admin_pin_wrong', 'admin_pin_ok', 'enroll_override']);
+  });
+
   it('the engine refuses settings the window must not change, even when unlocked', async () => {
     const s = await station('locked-settings');
     await expect(s.setSetting('insecure', true)).rejects.toMatchObject({ code: 'SETTING_LOCKED' });
