@@ -87,6 +87,17 @@ describe('message catalogs', () => {
     }
   });
 
+  it('names each id once per file (a repeated key silently replaces the first sentence)', () => {
+    const i18nDir = path.join(rendererDir, 'i18n');
+    for (const locale of fs.readdirSync(i18nDir).filter((entry) => fs.statSync(path.join(i18nDir, entry)).isDirectory())) {
+      for (const file of fs.readdirSync(path.join(i18nDir, locale)).filter((entry) => entry.endsWith('.json'))) {
+        const ids = [...fs.readFileSync(path.join(i18nDir, locale, file), 'utf8').matchAll(/^\s*"([^"]+)"\s*:/gm)].map((match) => match[1]);
+        const repeated = ids.filter((id, index) => ids.indexOf(id) !== index);
+        expect(repeated, `${locale}/${file}`).toEqual([]);
+      }
+    }
+  });
+
   it('has the same ids in English and German', () => {
     expect(Object.keys(de).sort()).toEqual(Object.keys(en).sort());
   });
