@@ -19,6 +19,7 @@ import {
 } from '../bws/messages.js';
 import { stationVersion } from '../version.js';
 import type { VisionEngine } from '../vision/types.js';
+import { AnalysisGate, DEFAULT_MAX_REQUEST_PIXELS, checkRequestPixels } from './admission.js';
 import { GrpcFailure, JwtVerifier } from './auth.js';
 import { type TemplateSpace, templateSpace } from './bcid.js';
 import { type TemplateMode, analyseAll, enrollTemplate } from './lifecycle.js';
@@ -53,6 +54,12 @@ export interface LocalBwsServiceOptions {
   compactEncryption?: boolean;
   /** Encoder version recorded by a store-only service (default 1); a vision service uses its engine's. */
   encoderVersion?: number;
+  /** Image analyses running at once (default 2); more wait in a queue. */
+  maxConcurrentAnalyses?: number;
+  /** Requests waiting for an analysis (default 16); past it RESOURCE_EXHAUSTED. */
+  maxQueuedAnalyses?: number;
+  /** Pixels of all images of one request together (default 100 MP); past it INVALID_ARGUMENT, before decoding. */
+  maxRequestPixels?: number;
   /** One line per call (method, BCID, outcome): never images, vectors, keys or tokens. */
   log?: (line: string) => void;
 }
@@ -89,6 +96,14 @@ export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBw
   const threshold = options.matchThreshold ?? DEFAULT_MATCH_THRESHOLD;
   const bwsVersion = `3.0.0-local (enrollment-station ${stationVersion()})`;
   let ownVision: Promise<VisionEngine> | undefined;
+  const gate = new AnalysisGate(options.maxConcurrentAnalyses, options.maxQueuedAnalyses);
+  const maxRequestPixels = options.maxRequestPixels ?? DEFAULT_MAX_REQUEST_PIXELS;
+  /** Vision work runs through the gate after a header-only pixel check; store-only work decodes nothing. */
+  const analysing = async <T>(images: ReadonlyArray<{ image: Uint8Array }>, work: () => Promise<T>): Promise<T> => {
+    if (mode === 'store-only') return work();
+    await checkRequestPixels(images, maxRequestPixels);
+    return gate.run(work);
+  };
 
   const vision = (): Promise<VisionEngine> => {
     if (options.vision) return Promise.resolve(options.vision);
@@ -157,8 +172,9 @@ export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBw
 
   const enroll: Body<FaceEnrollmentRequest, FaceEnrollmentResponse> = async (request) => {
     const classId = requireClassId(request.classId);
+    const images = request.images ?? [];
     return serialised(classId, async () => {
-      const outcome = await enrollTemplate(lifecycle, classId, request.images ?? []);
+      const outcome = await analysing(images, () => enrollTemplate(lifecycle, classId, images));
       const record = store.get(classId);
       log(`Enroll ${store.bcid(classId)}: ${outcome.action}, ${outcome.enrolledImages} of ${(request.images ?? []).length} image(s) enrolled${record ? `, ${record.featureVectors} vector(s), ${record.thumbnailsStored} thumbnail(s), encoder version ${record.encoderVersion}` : ''}`);
       return { status: 'SUCCEEDED', errors: outcome.errors, image_properties: outcome.properties, performed_action: outcome.action, enrolled_images: outcome.enrolledImages, template_status: statusOf(classId, record, false) };
@@ -174,7 +190,8 @@ export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBw
     requireComparison();
     if (!request.image || request.image.image.length === 0) throw new GrpcFailure(grpc.status.INVALID_ARGUMENT, 'Verify needs an image.');
     if (!store.get(classId)) throw new GrpcFailure(grpc.status.NOT_FOUND, `No template for class id ${classId} (${store.bcid(classId)}).`);
-    const [probe] = await analyseAll(await vision(), [request.image]);
+    const image = request.image;
+    const [probe] = await analysing([image], async () => analyseAll(await vision(), [image]));
     if (!probe?.vector) return { status: 'SUCCEEDED', errors: probe?.error ? [probe.error] : [], image_properties: probe?.properties ?? null, verified: false, score: 0 };
     const score = matchScore(probe.vector, store.compact({ classId }).get(classId) ?? []);
     log(`Verify ${store.bcid(classId)}: ${score >= threshold ? 'verified' : 'not verified'}`);
@@ -186,7 +203,7 @@ export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBw
     const images = request.images ?? [];
     if (images.length === 0) throw new GrpcFailure(grpc.status.INVALID_ARGUMENT, 'Search needs at least one image.');
     const templates = store.compact({ tags: request.tags ?? [] });
-    const analysed = await analyseAll(await vision(), images);
+    const analysed = await analysing(images, async () => analyseAll(await vision(), images));
     const result = analysed.map((probe) => {
       if (!probe.vector) return { matches: [] };
       const matches = [...templates.entries()]
