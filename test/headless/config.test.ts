@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parsePinRecord, pinMatches } from '../../src/engine/store/admin-pin.js';
 import { tempDir } from '../helpers/paths.js';
 import { station, testDbKey } from './helpers.js';
 
@@ -51,6 +52,19 @@ describe('station config', () => {
 });
 
 describe('station config on a new folder', () => {
+  it('pin-hash prints a site file line for a PIN read from stdin, never the PIN; a bad PIN is a usage error', async () => {
+    const made = await station(['config', 'pin-hash'], {}, '246810\n');
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout + made.stderr).not.toContain('246810');
+    const record = parsePinRecord(made.stdout.trim());
+    expect(record).not.toBeNull();
+    expect(await pinMatches('246810', record!)).toBe(true);
+    expect(await pinMatches('246811', record!)).toBe(false);
+    const bad = await station(['config', 'pin-hash'], {}, '12\n');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('4 to 12 digits');
+  });
+
   it('shows the defaults without creating the folder or a key', async () => {
     const dataDir = path.join(tempDir('station-config-new-'), 'data');
     const run = await station(['--data-dir', dataDir, '--json', 'config', 'get'], {});

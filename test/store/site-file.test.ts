@@ -5,6 +5,7 @@ import { resolveBwsConfig } from '../../src/engine/bws/config.js';
 import { runDoctor } from '../../src/engine/doctor.js';
 import { createStation } from '../../src/engine/station.js';
 import { HeadlessKeyProvider } from '../../src/engine/store/keys.js';
+import { formatPinRecord, hashPin } from '../../src/engine/store/admin-pin.js';
 import { SettingsStore } from '../../src/engine/store/settings.js';
 import { defaultSiteFilePath, loadSiteConfig } from '../../src/engine/store/site-file.js';
 import { tempDir } from '../helpers/paths.js';
@@ -81,6 +82,25 @@ describe('precedence and locking', () => {
     expect(resolveBwsConfig({ settings: unlocked, env: {} })).toMatchObject({ endpoint: 'https://face.bws-eu.bioid.com', key: BWS_KEY, sources: { endpoint: 'site', key: 'site' } });
   });
 
+  it('an administrator PIN from the site file guards the station and cannot be changed in the app', async () => {
+    const { env } = site({ adminPinHash: formatPinRecord(await hashPin('246810', { N: 2 ** 14, r: 8, p: 1 })) });
+    const previous = process.env.STATION_SITE_FILE;
+    process.env.STATION_SITE_FILE = env.STATION_SITE_FILE;
+    const station = await createStation({ dataDir: tempDir('station-site-pin-'), keyProvider: new HeadlessKeyProvider({ envKey: newKey() }), env: { ...process.env } });
+    try {
+      expect(await station.adminStatus()).toMatchObject({ pinSet: true, unlocked: false });
+      await expect(station.setSetting('clientId', 'x')).rejects.toMatchObject({ code: 'PIN_REQUIRED' });
+      await expect(station.unlockAdmin('135790')).rejects.toMatchObject({ code: 'PIN_WRONG' });
+      expect(await station.unlockAdmin('246810')).toMatchObject({ unlocked: true });
+      await station.setSetting('clientId', 'x');
+      await expect(station.setAdminPin('246810', '111111')).rejects.toMatchObject({ code: 'SITE_LOCKED' });
+    } finally {
+      await station.close();
+      if (previous === undefined) delete process.env.STATION_SITE_FILE;
+      else process.env.STATION_SITE_FILE = previous;
+    }
+  });
+
   it('the app refuses to change a locked setting and shows it locked through the contract', async () => {
     const { env } = site({ endpoint: 'https://face.bws-eu.bioid.com', locked: true });
     const previous = process.env.STATION_SITE_FILE;
@@ -111,6 +131,8 @@ describe('bad site files', () => {
     ['a lock without a value', { clientId: 'x', locked: ['endpoint'] }, /locks "endpoint" without setting it/],
     ['a malformed lock', { clientId: 'x', locked: 'all' }, /invalid "locked"/],
     ['an empty key file path', { keyFile: '' }, /invalid "keyFile"/],
+    ['a PIN instead of its hash', { adminPinHash: '246810' }, /invalid "adminPinHash".*station config pin-hash/],
+    ['a PIN hash with a weak work factor', { adminPinHash: 'scrypt$2$8$1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=' }, /invalid "adminPinHash"/],
   ];
   for (const [what, content, message] of cases) {
     it(`refuses ${what} with a coded error naming the file and never its values`, () => {

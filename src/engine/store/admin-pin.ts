@@ -62,6 +62,24 @@ export async function pinMatches(pin: string, record: PinRecord): Promise<boolea
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/**
+ * One line for an administrator's site file ("adminPinHash"): the scrypt parameters, salt and hash, never the
+ * PIN. `station config pin-hash` prints it.
+ */
+export function formatPinRecord(record: PinRecord): string {
+  return `scrypt$${record.N}$${record.r}$${record.p}$${record.salt}$${record.hash}`;
+}
+
+/** The record of a site file's "adminPinHash" line; null when the text is not one. */
+export function parsePinRecord(text: string): PinRecord | null {
+  const match = /^scrypt\$(\d+)\$(\d+)\$(\d+)\$([A-Za-z0-9+/]{16,}={0,2})\$([A-Za-z0-9+/]{43}=)$/.exec(text.trim());
+  if (!match) return null;
+  const [N, r, p] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  // Bounds keep a hostile file from asking for gigabytes of scrypt memory or a weak work factor.
+  if (!(N >= 2 ** 14 && N <= 2 ** 20 && (N & (N - 1)) === 0 && r >= 1 && r <= 32 && p >= 1 && p <= 16)) return null;
+  return { v: 1, salt: match[4]!, hash: match[5]!, N, r, p };
+}
+
 export class AdminPin {
   private unlockedUntil = 0;
 
@@ -73,6 +91,8 @@ export class AdminPin {
   ) {}
 
   private record(): PinRecord | null {
+    // A PIN set by the administrator's site file wins over one set in the app, and cannot be changed there.
+    if (this.settings.site?.adminPin) return this.settings.site.adminPin;
     const value = this.settings.getInternal(PIN_KEY) as PinRecord | undefined;
     return value && value.v === 1 ? value : null;
   }
@@ -138,6 +158,7 @@ export class AdminPin {
 
   /** Sets or changes the PIN: the current PIN is required once one is set. */
   async change(currentPin: string, newPin: string): Promise<AdminStatus> {
+    if (this.settings.site?.adminPin) throw new StationError('SITE_LOCKED', `The administrator PIN is set by the site file ${this.settings.site.path}; change it there.`);
     checkPinFormat(newPin);
     if (this.pinSet) await this.verify(currentPin, 'change the PIN');
     this.settings.setInternal(PIN_KEY, await hashPin(newPin, this.scryptParams));

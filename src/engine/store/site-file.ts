@@ -3,6 +3,7 @@ import path from 'node:path';
 import { StationError } from '../../shared/errors.js';
 import { PRODUCT_NAME } from '../paths.js';
 import { isSettingName, SETTINGS, type SettingName } from './settings.js';
+import { parsePinRecord, type PinRecord } from './admin-pin.js';
 
 /**
  * The site file: an administrator's preconfiguration of every station on a machine (written by the installer
@@ -45,9 +46,11 @@ export interface SiteConfig {
   values: Partial<Record<SettingName, unknown>>;
   keyFile: string | null;
   locked: ReadonlySet<SiteEntryName>;
+  /** The administrator PIN's hash ("adminPinHash"), always locked: the app cannot change it. */
+  adminPin?: PinRecord | null;
 }
 
-const META_KEYS = new Set(['$schema', '$comment', 'locked']);
+const META_KEYS = new Set(['$schema', '$comment', 'locked', 'adminPinHash']);
 
 function invalid(file: string, detail: string): StationError {
   return new StationError('SITE_FILE_INVALID', `The site file ${file} ${detail} Fix or remove it (it is read at every start).`);
@@ -88,7 +91,13 @@ export function parseSiteConfig(file: string, raw: unknown): SiteConfig {
     if (notSet.length > 0) throw invalid(file, `locks ${notSet.map((name) => `"${name.slice(0, 64)}"`).join(', ')} without setting ${notSet.length === 1 ? 'it' : 'them'}: a locked setting needs its value in the same file.`);
     locked = new Set(lockedRaw as SiteEntryName[]);
   } else throw invalid(file, 'has an invalid "locked": use true (lock everything the file sets) or a list of setting names.');
-  return { path: file, values, keyFile, locked };
+  const pinText = (raw as { adminPinHash?: unknown }).adminPinHash;
+  let adminPin: PinRecord | null = null;
+  if (pinText !== undefined) {
+    adminPin = typeof pinText === 'string' ? parsePinRecord(pinText) : null;
+    if (!adminPin) throw invalid(file, 'has an invalid "adminPinHash": make it with `station config pin-hash` and paste the line it prints.');
+  }
+  return { path: file, values, keyFile, locked, adminPin };
 }
 
 /**

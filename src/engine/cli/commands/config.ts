@@ -46,6 +46,20 @@ export function registerConfig(program: Command): void {
     );
 
   config
+    .command('pin-hash')
+    .description("make the administrator PIN's hash line for a site file (\"adminPinHash\"); the PIN is read from stdin or a hidden prompt")
+    .action(
+      action(async (context) => {
+        const { checkPinFormat, formatPinRecord, hashPin } = await import('../../store/admin-pin.js');
+        const pin = await readSecret({ prompt: 'administrator PIN (4-12 digits): ', out: context.out, what: 'PIN' });
+        checkPinFormat(pin);
+        const line = formatPinRecord(await hashPin(pin));
+        if (context.json) context.out.document({ adminPinHash: line });
+        else context.out.line(line);
+      }),
+    );
+
+  config
     .command('set <name> [value]')
     .description('change a setting; the key is read from --key-file, stdin or a hidden prompt, never from the command line by default')
     .option('--key-file <file>', 'read the BWS key from this file')
