@@ -76,7 +76,7 @@ describe('template lifecycle from the command line (compiled CLI)', { timeout: 3
     const enroll = first.admin(['enroll', '--class-id', '42', photo('obama.jpg'), photo('obama2.jpg')]);
     expect(enroll.status, enroll.stderr).toBe(0);
     expect(enroll.stdout).toMatch(/bcid=site\/7\/42/);
-    expect(enroll.stdout).toMatch(/"encoder_version": 1/);
+    expect(enroll.stdout).toMatch(/"encoderVersion": 1/);
     const current = first.admin(['upgrade', '--class-id', '42']);
     expect(current.status, current.stderr).toBe(0);
     expect(current.stdout).toMatch(/42\s+NONE\s+1\s+2\s+already current \(encoder version 1\)/);
