@@ -1,9 +1,9 @@
-import { toErrorInfo } from '../shared/errors.js';
 import type { DoctorCheck } from '../shared/schemas.js';
-import { endpointDoctorChecks } from './bws/doctor-check.js';
+import { endpointDoctorChecks, failedCheck } from './bws/doctor-check.js';
+import { stationCodeFor } from './bws/errors.js';
 import { settingsDoctorChecks, settingsWithoutQueue, siteFileDoctorCheck } from './doctor-settings.js';
 import type { KeyProvider } from './store/keys.js';
-import { QueueStore } from './store/queue-store.js';
+import { QueueStore, type SyncPauseRecord } from './store/queue-store.js';
 
 /**
  * The doctor's view of a data folder's queue: can it be opened with the key at hand, what it holds, how the
@@ -20,8 +20,10 @@ export async function queueDoctorChecks(input: { dataDir: string; keyProvider: K
   try {
     store = await QueueStore.open({ dataDir: input.dataDir, keyProvider: input.keyProvider, create: false, integrityCheck: 'quick', site });
   } catch (error) {
-    const info = toErrorInfo(error);
-    return [siteCheck, { name: 'queue', ok: false, detail: `${info.message} [${info.code}]` }, ...(await endpointDoctorChecks({ settings: settingsWithoutQueue(site), env: input.env, network: input.network }))];
+    // The station's own settings live in the queue: the endpoint rows can only show the environment and site file.
+    const endpoint = await endpointDoctorChecks({ settings: settingsWithoutQueue(site), env: input.env, network: input.network });
+    const unknown = endpoint.map((check) => (check.name === 'bws endpoint' && check.ok && check.detail === 'not configured' ? { ...check, detail: 'not configured in the environment or the site file (the station settings are in the queue, which could not be opened)' } : check));
+    return [siteCheck, failedCheck('queue', error), ...unknown];
   }
   try {
     const checks: DoctorCheck[] = [siteCheck];
@@ -43,11 +45,23 @@ export async function queueDoctorChecks(input: { dataDir: string; keyProvider: K
       ].filter(Boolean).join('; '),
     });
     const audit = store.verifyAuditChain();
-    checks.push({ name: 'audit log', ok: audit.ok, detail: audit.ok ? `hash chain intact (${audit.rows} entries)` : `broken at entry ${audit.firstBadSeq}: ${audit.reason}` });
+    checks.push(audit.ok ? { name: 'audit log', ok: true, detail: `hash chain intact (${audit.rows} entries)` } : { name: 'audit log', ok: false, code: 'DB_CORRUPT', detail: `broken at entry ${audit.firstBadSeq}: ${audit.reason}. The log was changed outside the station: keep a copy of the data folder and tell your administrator; queued work is not affected.` });
     checks.push(...settingsDoctorChecks(store.settings, input.env));
-    checks.push(...(await endpointDoctorChecks({ settings: store.settings, env: input.env, network: input.network })));
+    const endpoint = await endpointDoctorChecks({ settings: store.settings, env: input.env, network: input.network });
+    checks.push(...endpoint, syncPauseCheck(store.syncPause(), endpoint.find((check) => check.name === 'bws authentication')));
     return checks;
   } finally {
     store.close();
   }
+}
+
+/**
+ * Whether the sync engine paused the queue, and why (as it recorded in the queue). A pause whose cause is gone
+ * (this doctor's authenticated call was accepted) is reported as lifting on the next sync, not as a failure.
+ */
+function syncPauseCheck(pause: SyncPauseRecord | null, authentication: DoctorCheck | undefined): DoctorCheck {
+  if (!pause) return { name: 'sync', ok: true, detail: 'not paused' };
+  const since = `paused since ${pause.at}`;
+  if (authentication?.ok) return { name: 'sync', ok: true, detail: `${since} (${pause.message}); the endpoint now accepts the credentials, so the next \`station sync\` resumes` };
+  return { name: 'sync', ok: false, code: stationCodeFor(pause.code), detail: `${since}: ${pause.message} Then run \`station sync\`.` };
 }

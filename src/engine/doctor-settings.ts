@@ -15,7 +15,7 @@ export function siteFileDoctorCheck(env: NodeJS.ProcessEnv): { check: DoctorChec
     return { check: { name: 'site file', ok: true, detail: `${site.path}: ${count} setting(s), ${site.locked.size} locked` }, site };
   } catch (error) {
     const info = toErrorInfo(error);
-    return { check: { name: 'site file', ok: false, detail: `${info.message} [${info.code}]` }, site: null };
+    return { check: { name: 'site file', ok: false, code: info.code, detail: info.message }, site: null };
   }
 }
 

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { toErrorInfo } from '../shared/errors.js';
 import type { DoctorCheck, DoctorReport } from '../shared/contract.js';
-import { loadManifest, modelFilePath, verifyModels } from './models/manifest.js';
+import { failedCheck } from './bws/doctor-check.js';
+import { MODEL_MISSING_DETAIL, loadManifest, modelFilePath, verifyModels } from './models/manifest.js';
 import { dataPaths } from './paths.js';
 import { openEncryptedDatabase } from './store/database.js';
 import { describeKeySource, readFolderInfo } from './store/folder-info.js';
@@ -31,7 +31,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     try {
       add(name, true, await body());
     } catch (error) {
-      add(name, false, toErrorInfo(error).message);
+      checks.push(failedCheck(name, error));
     }
   };
 
@@ -45,7 +45,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   });
   if (manifestOk) {
     const manifest = loadManifest();
-    for (const check of verifyModels(manifest)) add(`model ${check.role}`, check.ok, `${path.basename(check.file)}: ${check.detail}`);
+    for (const check of verifyModels(manifest)) {
+      const detail = `${path.basename(check.file)}: ${check.detail}`;
+      checks.push(check.ok ? { name: `model ${check.role}`, ok: true, detail } : { name: `model ${check.role}`, ok: false, code: check.detail === MODEL_MISSING_DETAIL ? 'MODEL_MISSING' : 'MODEL_CHECKSUM', detail });
+    }
     await attempt('onnxruntime-node', async () => {
       const ort = await import('onnxruntime-node');
       const session = await ort.InferenceSession.create(modelFilePath(manifest, 'eyes'), { intraOpNumThreads: 1 });
@@ -83,10 +86,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     fs.accessSync(options.dataDir, fs.constants.W_OK);
     return `${options.dataDir} (writable)`;
   });
-  await attempt('key storage', () => {
+  // The key must really open this folder (as the queue row needs it), not merely be described.
+  await attempt('key storage', async () => {
     const info = readFolderInfo(options.dataDir);
-    if (!info) return `no key yet; a new folder would use ${options.keyProvider.describe()}`;
-    return `${info.keyMode} mode: ${describeKeySource(info)}`;
+    if (!info && !fs.existsSync(paths.queueDb)) return `no key yet; a new folder would use ${options.keyProvider.describe()}`;
+    await options.keyProvider.obtainKey(options.dataDir);
+    const facts = info ?? readFolderInfo(options.dataDir);
+    return facts ? `${facts.keyMode} mode: ${describeKeySource(facts)}; the key opens this folder` : 'the key opens this folder';
   });
   checks.push(...(await queueDoctorChecks({ ...options, queueExists: fs.existsSync(paths.queueDb) })));
   return { ok: checks.every((check) => check.ok), checks };

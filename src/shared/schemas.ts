@@ -167,7 +167,8 @@ export const adminStatusSchema = z.object({
   lockedUntil: z.string().nullable(),
 });
 
-export const doctorCheckSchema = z.object({ name: z.string(), ok: z.boolean(), detail: z.string() });
+/** One row of `station doctor`: a failing row carries the station's error code, and its detail says what to do. */
+export const doctorCheckSchema = z.object({ name: z.string(), ok: z.boolean(), detail: z.string(), code: z.string().optional() });
 export const doctorReportSchema = z.object({ ok: z.boolean(), checks: z.array(doctorCheckSchema) });
 
 export const stationInfoSchema = z.object({

@@ -60,7 +60,12 @@ export class BwsCallError extends StationError {
   }
 }
 
-function stationCodeFor(code: number): string {
+/** The station's error code for a gRPC status (a number, or its name as FailureInfo.code carries it). */
+export function stationCodeFor(code: number | string): string {
+  if (typeof code === 'string') {
+    const number = (GrpcStatus as unknown as Record<string, number | undefined>)[code];
+    return typeof number === 'number' ? stationCodeFor(number) : code;
+  }
   switch (code) {
     case GrpcStatus.UNAVAILABLE:
       return 'BWS_UNAVAILABLE';

@@ -47,6 +47,13 @@ interface JobRow {
   synced_at: number | null;
 }
 
+/** The sync engine's last pause of the whole queue, as recorded in the queue (`at`: ISO time). */
+export interface SyncPauseRecord {
+  code: string;
+  message: string;
+  at: string;
+}
+
 export interface QueueStoreOptions {
   /** Milliseconds since the epoch; injectable for retention tests. */
   now?: () => number;
@@ -100,6 +107,31 @@ export class QueueStore {
       const id = randomUUID().slice(0, 8);
       this.sql("INSERT OR IGNORE INTO meta (name, value) VALUES ('station_id', ?)").run(id);
       return (this.sql("SELECT value FROM meta WHERE name = 'station_id'").get() as { value: string }).value;
+    });
+  }
+
+  /**
+   * Why the sync engine paused the whole queue (rejected credentials, wrong host, bad configuration), kept in
+   * the queue so that `station doctor` and a later run can tell; null once a sync got through again.
+   */
+  syncPause(): SyncPauseRecord | null {
+    return this.guard('read the sync pause', () => {
+      const row = this.sql("SELECT value FROM meta WHERE name = 'sync_paused'").get() as { value: string } | undefined;
+      if (!row) return null;
+      try {
+        const parsed = JSON.parse(row.value) as Partial<SyncPauseRecord>;
+        if (typeof parsed.code === 'string' && typeof parsed.message === 'string' && typeof parsed.at === 'string') return { code: parsed.code, message: parsed.message, at: parsed.at };
+      } catch {
+        // an unreadable record says nothing: treat it as no pause
+      }
+      return null;
+    });
+  }
+
+  recordSyncPause(reason: { code: string; message: string } | null, now = this.now()): void {
+    this.guard('record the sync pause', () => {
+      if (reason) this.sql("INSERT INTO meta (name, value) VALUES ('sync_paused', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(JSON.stringify({ code: reason.code, message: reason.message, at: new Date(now).toISOString() }));
+      else this.sql("DELETE FROM meta WHERE name = 'sync_paused'").run();
     });
   }
 

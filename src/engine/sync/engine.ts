@@ -184,6 +184,7 @@ export class SyncEngine extends EventEmitter<Events> {
     this.monitor = null;
     this.pausedReason = null;
     this.pausedFingerprint = null;
+    this.recordPause(null);
     if (this.running) await this.connect();
     this.publish();
     this.pump();
@@ -527,9 +528,27 @@ export class SyncEngine extends EventEmitter<Events> {
       this.pausedReason = reason;
       this.pausedFingerprint = this.fingerprint();
       this.lastResult = `paused: ${reason.message}`;
+      this.recordPause(reason);
       this.publish();
     }
   }
+
+  /**
+   * The pause is also kept in the queue, for `station doctor` and the next run: written when the queue pauses,
+   * removed when credentials change or a job syncs again. A failed write only costs that report.
+   */
+  private recordPause(reason: { code: string; message: string } | null): void {
+    if (!reason && !this.pauseRecorded) return;
+    try {
+      this.store.recordSyncPause(reason, this.now());
+      this.pauseRecorded = reason !== null;
+    } catch {
+      // the store reports its own trouble on the next write
+    }
+  }
+
+  /** Whether a pause may be recorded in the queue (assumed at start: an earlier run may have left one). */
+  private pauseRecorded = true;
 
   private reportStoreError(error: unknown): void {
     const info = toErrorInfo(error);
@@ -543,6 +562,8 @@ export class SyncEngine extends EventEmitter<Events> {
   }
 
   private emitJob(job: JobRecord, state: JobState, error: { code: string; message: string } | null = null): void {
+    // A job got through: whatever paused an earlier run is over.
+    if (state === 'synced' && !this.pausedReason) this.recordPause(null);
     this.emit('job', { id: job.id, classId: job.classId, state, error });
   }
 

@@ -13,7 +13,7 @@ export function registerDoctor(program: Command): void {
         const report = await runDoctor({ dataDir: context.dataDir, keyProvider: context.keyProvider, env: context.env, network: options.network });
         if (context.json) context.out.document(report);
         else {
-          context.out.line(formatTable(['check', 'status', 'detail'], report.checks.map((check) => [check.name, check.ok ? context.out.paint('green', 'ok') : context.out.paint('red', 'FAIL'), check.detail])));
+          context.out.line(formatTable(['check', 'status', 'detail'], report.checks.map((check) => [check.name, check.ok ? context.out.paint('green', 'ok') : context.out.paint('red', 'FAIL'), check.code ? `${check.detail} [${check.code}]` : check.detail])));
           context.out.line();
           context.out.line(report.ok ? 'All checks passed.' : 'Some checks failed: see the detail column.');
         }
