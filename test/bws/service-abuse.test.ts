@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http2 from 'node:http2';
+import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faceRecognitionDefinition } from '../../src/engine/bws/proto.js';
@@ -48,8 +50,9 @@ describe('local service under a flood of oversized headers (real sockets)', () =
   const flooders: grpc.Client[] = [];
 
   beforeAll(async () => {
-    // A short idle timeout so the test need not wait the production 30 s for the service to drop idle sockets.
-    fixture = await startFixture({ mode: 'store-only', serverOptions: { 'grpc.max_connection_idle_ms': 1000 } });
+    // A short idle timeout so the test need not wait the production 30 s for the service to drop idle sockets;
+    // room for all 50 connections from this one address, so every one reaches the header check.
+    fixture = await startFixture({ mode: 'store-only', maxConnectionsPerClient: 64, serverOptions: { 'grpc.max_connection_idle_ms': 1000 } });
   });
   afterAll(async () => {
     for (const client of flooders) client.close();
@@ -71,5 +74,70 @@ describe('local service under a flood of oversized headers (real sockets)', () =
     const enrolled = await client.enroll('42', [face('biden.jpg')]);
     expect(enrolled.response.performed_action).toBe('NEW_TEMPLATE_CREATED');
     expect(enrolled.response.enrolled_images).toBe(1);
+  }, 60_000);
+});
+
+/** What became of one flooding HTTP/2 connection: the service spoke to it (accepted) or closed it first. */
+interface FloodConnection {
+  session: http2.ClientHttp2Session;
+  accepted: Promise<boolean>;
+}
+
+/**
+ * An HTTP/2 connection to the service from `localAddress` (any 127.x address reaches 127.0.0.1 on Linux, so
+ * one test can be two clients). It is accepted when the service's SETTINGS arrive, refused when the socket
+ * closes first.
+ */
+function floodConnection(port: number, localAddress: string): FloodConnection {
+  const session = http2.connect(`http://127.0.0.1:${port}`, { createConnection: () => net.connect({ host: '127.0.0.1', port, localAddress }) });
+  session.on('error', () => undefined);
+  const accepted = new Promise<boolean>((resolve) => {
+    session.once('remoteSettings', () => resolve(true));
+    session.once('close', () => resolve(false));
+  });
+  return { session, accepted };
+}
+
+describe('local service under a flood of connections from one client (real sockets)', () => {
+  let fixture: LocalFixture;
+  const flood: FloodConnection[] = [];
+
+  beforeAll(async () => {
+    // Four connections per client; connections end after 1.5 s (+0.5 s grace) so the test need not wait the
+    // production 10 minutes for the service to drop connections whose calls never end.
+    fixture = await startFixture({
+      mode: 'store-only',
+      maxConnectionsPerClient: 4,
+      serverOptions: { 'grpc.max_connection_idle_ms': 1000, 'grpc.max_connection_age_ms': 1500, 'grpc.max_connection_age_grace_ms': 500 },
+    });
+  });
+  afterAll(async () => {
+    for (const connection of flood) connection.session.destroy();
+    await fixture.close();
+  });
+
+  it('keeps 4 of 60 connections from one address, each with 16 streams at most, answers another client within a second, and drops them all', async () => {
+    const port = fixture.service.port;
+    for (let index = 0; index < 60; index++) flood.push(floodConnection(port, '127.0.0.2'));
+    const outcomes = await Promise.all(flood.map((connection) => connection.accepted));
+    expect(outcomes.filter(Boolean).length).toBe(4);
+    expect(fixture.service.openConnections().get('127.0.0.2')).toBe(4);
+    const accepted = flood.filter((_, index) => outcomes[index]);
+    const path = faceRecognitionDefinition().GetTemplateStatus!.path;
+    for (const connection of accepted) {
+      expect(connection.session.remoteSettings.maxConcurrentStreams).toBe(16);
+      // Calls that send headers and never their message: they hold their streams as long as the connection lives.
+      for (let stream = 0; stream < 16; stream++) {
+        connection.session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers' }, { endStream: false }).on('error', () => undefined);
+      }
+    }
+    // Another client (127.0.0.1) is served at once while the flooder holds everything it may.
+    const client = fixture.client();
+    expect((await client.health('readiness', { deadlineMs: 1000 })).response.status).toBe('SERVING');
+    const enrolled = await client.enroll('43', [face('biden.jpg')], { deadlineMs: 1000 });
+    expect(enrolled.response.performed_action).toBe('NEW_TEMPLATE_CREATED');
+    // The flooder never hangs up; the service ends its connections (and the other client's idle one) itself.
+    expect(await until(() => establishedOn(port) === 0, 15_000)).toBe(true);
+    expect(fixture.service.openConnections().size).toBe(0);
   }, 60_000);
 });

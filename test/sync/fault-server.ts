@@ -146,7 +146,7 @@ export async function startFaultyBws(options: { credentials?: { clientId: string
   state.endpoint = `http://127.0.0.1:${proxy.port}`;
   state.close = async () => {
     await proxy.close();
-    running.server.forceShutdown();
+    await running.close(0);
     await handlers.close();
   };
   return state;

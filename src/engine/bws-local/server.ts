@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { StationError } from '../../shared/errors.js';
 import { MAX_REQUEST_BYTES } from '../bws/client.js';
 import { faceRecognitionDefinition, healthDefinition } from '../bws/proto.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_CLIENT, listenLimited } from './connections.js';
 import { metadataLimit } from './limits.js';
 import { type LocalBwsHandlers, type LocalBwsServiceOptions, createLocalBwsHandlers } from './handlers.js';
 
@@ -10,8 +10,10 @@ import { type LocalBwsHandlers, type LocalBwsServiceOptions, createLocalBwsHandl
  * answers RESOURCE_EXHAUSTED ("Received message larger than max") before a handler sees a bigger request.
  * The rest sheds abuse: request headers over 16 KiB are refused before the token check, a connection carries
  * at most 16 calls at once, a connection without calls is closed after 30 s (a client that sent garbage and
- * went quiet does not hold a socket) and a dead peer is found by keepalive pings. grpc-js has no cap on the
- * number of connections; the idle timeout is what bounds how long unused ones stay.
+ * went quiet does not hold a socket), a dead peer is found by keepalive pings, and no connection lives longer
+ * than 10 minutes (plus 2 minutes for its calls to finish; a real client reconnects on the GOAWAY), so even
+ * one that keeps calls open cannot hold a socket for ever. The number of connections per client is bounded
+ * by the listener (see connections.ts).
  */
 export const LOCAL_SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
@@ -20,6 +22,8 @@ export const LOCAL_SERVER_OPTIONS: grpc.ServerOptions = {
   'grpc.max_connection_idle_ms': 30_000,
   'grpc.keepalive_time_ms': 60_000,
   'grpc.keepalive_timeout_ms': 20_000,
+  'grpc.max_connection_age_ms': 10 * 60_000,
+  'grpc.max_connection_age_grace_ms': 2 * 60_000,
   interceptors: [metadataLimit()],
 };
 
@@ -36,6 +40,10 @@ export interface ListenOptions {
   tls?: ServerTls;
   /** Overrides of LOCAL_SERVER_OPTIONS (tests shorten the idle timeout). */
   serverOptions?: grpc.ServerOptions;
+  /** Connections one client address may hold at once (default 8); more are closed as they arrive. */
+  maxConnectionsPerClient?: number;
+  /** Told about each connection refused for the per-client limit (address and its open connections). */
+  onConnectionRefused?: (client: string, open: number) => void;
 }
 
 export interface RunningServer {
@@ -44,7 +52,10 @@ export interface RunningServer {
   host: string;
   port: number;
   server: grpc.Server;
-  close(): Promise<void>;
+  /** Open connections per client address. */
+  openConnections(): Map<string, number>;
+  /** Stops listening, lets calls in flight finish for `graceMs` (default 5 s), then drops every connection. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface RunningLocalBws extends RunningServer {
@@ -67,19 +78,26 @@ export async function serveBws(
   const credentials = listen.tls
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: listen.tls.cert, private_key: listen.tls.key }], false)
     : grpc.ServerCredentials.createInsecure();
-  const bindHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${bindHost}:${listen.port ?? 0}`, credentials, (error, bound) => {
-      if (error) reject(new StationError('USAGE', `Cannot listen on ${bindHost}:${listen.port ?? 0}: ${error.message}.`, { cause: error }));
-      else resolve(bound);
-    });
+  const listener = await listenLimited(server, credentials, {
+    host: host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host,
+    port: listen.port ?? 0,
+    maxConnectionsPerClient: listen.maxConnectionsPerClient ?? DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+    ...(listen.onConnectionRefused ? { onRefused: listen.onConnectionRefused } : {}),
   });
+  const bindHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
   return {
-    address: `${bindHost}:${port}`,
+    address: `${bindHost}:${listener.port}`,
     host,
-    port,
+    port: listener.port,
     server,
-    close: () => shutdown(server),
+    openConnections: listener.openConnections,
+    close: async (graceMs?: number) => {
+      // The listener's close completes when its last socket has gone, so drop what gRPC left first.
+      const stopped = listener.stopListening();
+      await shutdown(server, graceMs);
+      listener.destroyAll();
+      await stopped;
+    },
   };
 }
 
@@ -110,8 +128,8 @@ export async function startLocalBws(options: LocalBwsServiceOptions & ListenOpti
   return {
     ...running,
     handlers,
-    close: async () => {
-      await running.close();
+    close: async (graceMs?: number) => {
+      await running.close(graceMs);
       await handlers.close();
     },
   };
