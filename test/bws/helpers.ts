@@ -35,7 +35,7 @@ export interface LocalFixture {
 }
 
 /** A real local service on 127.0.0.1:0 with its own encrypted database in a temp folder. */
-export async function startFixture(options: Partial<LocalBwsServiceOptions> & { dataDir?: string; dbKey?: Buffer; credentials?: Credentials; tls?: ServerTls; serverOptions?: ListenOptions['serverOptions'] } = {}): Promise<LocalFixture> {
+export async function startFixture(options: Partial<LocalBwsServiceOptions> & { dataDir?: string; dbKey?: Buffer; credentials?: Credentials; tls?: ServerTls } & Pick<ListenOptions, 'serverOptions' | 'maxConnectionsPerClient'> = {}): Promise<LocalFixture> {
   const credentials = options.credentials ?? newCredentials();
   const dataDir = options.dataDir ?? tempDir();
   const dbKey = options.dbKey ?? randomBytes(32);
