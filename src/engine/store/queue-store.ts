@@ -433,6 +433,16 @@ export class QueueStore {
     });
   }
 
+  /**
+   * Jobs that wait for a later time, per state, with the earliest of those times: `ambiguous` jobs wait out an
+   * earlier send's deadline before they are reconciled, `retry_wait` jobs their backoff. For `station sync`.
+   */
+  waitingSchedule(now = this.now()): Array<{ state: 'ambiguous' | 'retry_wait'; jobs: number; nextAt: number }> {
+    return this.guard('read the schedule', () =>
+      this.sql("SELECT state, COUNT(*) AS jobs, MIN(next_attempt_at) AS nextAt FROM jobs WHERE state IN ('ambiguous', 'retry_wait') AND next_attempt_at > ? GROUP BY state ORDER BY nextAt").all(now) as Array<{ state: 'ambiguous' | 'retry_wait'; jobs: number; nextAt: number }>,
+    );
+  }
+
   /** The encoded images of one job, in order (unsealed with the job's image key). */
   loadImages(jobId: string): Buffer[] {
     return this.guard('read the job images', () => {

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { StationError } from '../../../shared/errors.js';
-import type { SyncStatus } from '../../../shared/schemas.js';
+import { type SyncWait, syncDocumentSchema } from '../../../shared/json-documents.js';
+import { JOB_STATES, type SyncStatus } from '../../../shared/schemas.js';
 import { resolveBwsConfig } from '../../bws/config.js';
 import type { Station } from '../../station.js';
+import type { SyncEngine } from '../../sync/engine.js';
 import { action, type CliContext } from '../context.js';
 import { queueExists, withStation } from '../station-access.js';
 
@@ -13,14 +15,16 @@ export function registerSync(program: Command): void {
     .option('--once', 'send what is due now, then exit (the default)')
     .option('--watch', 'keep running: sync whenever the endpoint is reachable, until Ctrl-C')
     .option('--local', 'start the embedded BWS-compatible service (data in the data folder) and sync to it')
+    .option('--wait <seconds>', 'with --once: keep going while jobs become due within this many seconds (a retry, or a check after an earlier send\'s deadline)')
     .option('--wait-lock <seconds>', 'wait this long if another process is syncing this folder', '0')
     .action(
-      action(async (context, options: { once?: boolean; watch?: boolean; local?: boolean; waitLock: string }) => {
+      action(async (context, options: { once?: boolean; watch?: boolean; local?: boolean; wait?: string; waitLock: string }) => {
         if (options.once && options.watch) throw new StationError('USAGE', 'Choose --once or --watch, not both.');
-        const waitLock = /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(options.waitLock) ? Number(options.waitLock) : Number.NaN;
-        if (!Number.isFinite(waitLock)) throw new StationError('USAGE', '--wait-lock takes a number of seconds (0 or more).');
+        if (options.wait !== undefined && options.watch) throw new StationError('USAGE', '--wait goes with --once: --watch keeps going anyway.');
+        const waitLock = seconds(options.waitLock, '--wait-lock');
+        const waitMs = options.wait === undefined ? 0 : seconds(options.wait, '--wait') * 1000;
         if (!queueExists(context)) {
-          if (context.json) context.out.document({ status: null });
+          if (context.json) context.out.document(syncDocumentSchema.parse({ syncedNow: 0, connectivity: null, paused: null, counts: Object.fromEntries(JOB_STATES.map((state) => [state, 0])), waiting: [] }));
           else context.out.line(`Nothing to sync: there is no queue in ${context.dataDir} yet.`);
           return 0;
         }
@@ -39,7 +43,7 @@ export function registerSync(program: Command): void {
             // Ask the endpoint at once instead of waiting for the monitor's first tick.
             if (!interrupt.requested) await sync.syncNow();
             if (options.watch) await interrupt.stopped;
-            else await Promise.race([sync.whenIdle(), interrupt.stopped]);
+            else await drain(station, sync, interrupt, waitMs);
             const { connectivity } = sync.status();
             sync.off('status', onStatus);
             line.done();
@@ -47,13 +51,65 @@ export function registerSync(program: Command): void {
             // says what really landed and what really waits (`station queue` shows the same numbers).
             await station.stopSync();
             const status: SyncStatus = { ...sync.status(), connectivity, counts: station.store.counts() };
-            return report(context, status, (status.counts.synced ?? 0) - syncedBefore);
+            return report(context, status, (status.counts.synced ?? 0) - syncedBefore, waitingOf(station));
           } finally {
             interrupt.dispose();
           }
         });
       }),
     );
+}
+
+function seconds(text: string, option: string): number {
+  const value = /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(value)) throw new StationError('USAGE', `${option} takes a number of seconds (0 or more).`);
+  return value;
+}
+
+/**
+ * `--once`: until nothing is due now. With `--wait`, also sleeps until the next job becomes due (a backoff, or
+ * the deadline of an earlier send that must pass before that job is reconciled) as long as that falls within
+ * the bound, and syncs again. Stops early on Ctrl-C, a pause, or a lost connection.
+ */
+async function drain(station: Station, sync: SyncEngine, interrupt: { stopped: Promise<void>; readonly requested: boolean }, waitMs: number): Promise<void> {
+  const until = Date.now() + waitMs;
+  await Promise.race([sync.whenIdle(), interrupt.stopped]);
+  for (;;) {
+    if (interrupt.requested || waitMs === 0) return;
+    const status = sync.status();
+    if (status.paused || status.connectivity !== 'online') return;
+    const next = station.store.nextDueAt();
+    if (next === null || next > until) return;
+    // A floor, so a job due now that cannot start (its class busy elsewhere) does not spin this loop.
+    await sleepUnless(Math.max(100, next - Date.now() + 20), interrupt.stopped);
+    if (interrupt.requested) return;
+    await sync.syncNow();
+    await Promise.race([sync.whenIdle(), interrupt.stopped]);
+  }
+}
+
+function sleepUnless(ms: number, stopped: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))), stopped]).finally(() => clearTimeout(timer));
+}
+
+/** What still waits for a later time, earliest first (from the store's own schedule, not estimated). */
+function waitingOf(station: Station): SyncWait[] {
+  const now = Date.now();
+  return station.store.waitingSchedule(now).map((entry) => ({
+    reason: entry.state === 'ambiguous' ? 'sendDeadline' : 'retry',
+    jobs: entry.jobs,
+    nextAt: new Date(entry.nextAt).toISOString(),
+    inSeconds: Math.max(0, Math.ceil((entry.nextAt - now) / 1000)),
+  }));
+}
+
+/** "2 waiting for an earlier send's deadline, next check at 10:58:37, in 63 s" (local time). */
+export function describeWaiting(wait: SyncWait): string {
+  const at = new Date(wait.nextAt);
+  const clock = [at.getHours(), at.getMinutes(), at.getSeconds()].map((part) => String(part).padStart(2, '0')).join(':');
+  const what = wait.reason === 'sendDeadline' ? `waiting for an earlier send's deadline, next check at` : 'waiting to be retried, next try at';
+  return `${wait.jobs} ${what} ${clock}, in ${wait.inSeconds} s`;
 }
 
 function requireEndpoint(context: CliContext, station: Station): void {
@@ -128,14 +184,19 @@ class StatusLine {
   }
 }
 
-function report(context: CliContext, status: SyncStatus, syncedNow: number): number {
+function report(context: CliContext, status: SyncStatus, syncedNow: number, waiting: SyncWait[]): number {
   const pending = pendingOf(status);
   const attention = status.counts.needs_attention ?? 0;
-  if (context.json) context.out.document({ status, syncedNow });
-  else {
+  if (context.json) {
+    context.out.document(syncDocumentSchema.parse({ syncedNow, connectivity: status.connectivity, paused: status.paused, counts: status.counts, waiting }));
+  } else {
     context.out.line(`Synced ${syncedNow} job(s) now, ${status.counts.synced ?? 0} in all; ${pending} waiting; ${attention} need attention.`);
     if (status.paused) context.out.line(`The queue is paused: ${status.paused.message}`);
     else if (pending > 0 && status.connectivity !== 'online') context.out.line(`The endpoint is ${status.connectivity}; the waiting jobs are kept and will be sent later.`);
+    else if (waiting.length > 0) {
+      for (const wait of waiting) context.out.line(`${describeWaiting(wait)}.`);
+      context.out.line('Run `station sync --once --wait <seconds>` to keep going until then, or `station sync --watch`.');
+    }
     if (attention > 0) context.out.line('See `station queue --state needs_attention` for the reasons.');
   }
   if (status.paused) return 1;
