@@ -22,7 +22,11 @@ export class AnalysisGate {
     readonly maxQueued = DEFAULT_MAX_QUEUED_ANALYSES,
   ) {}
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` when a slot is free. `release` runs when it ends, before the slot passes to the next request,
+   * so what the work left behind can be given back before the next analysis allocates.
+   */
+  async run<T>(work: () => Promise<T>, release?: () => void): Promise<T> {
     if (this.#active >= this.maxConcurrent) {
       if (this.#waiting.length >= this.maxQueued) {
         throw new GrpcFailure(grpc.status.RESOURCE_EXHAUSTED, `The service is busy: ${this.#active} image analyses are running and ${this.#waiting.length} requests are waiting. Retry in a moment.`);
@@ -34,6 +38,7 @@ export class AnalysisGate {
     try {
       return await work();
     } finally {
+      release?.();
       // Hand the slot straight to the next waiter (active stays counted), or free it.
       const next = this.#waiting.shift();
       if (next) next();
@@ -45,8 +50,9 @@ export class AnalysisGate {
 /**
  * Refuses a request whose images together declare more than `maxPixels` pixels, from their headers only (sharp
  * reads width and height without decoding). Unreadable images count 0 here; the analysis reports them.
+ * Returns the pixels declared.
  */
-export async function checkRequestPixels(images: ReadonlyArray<{ image: Uint8Array }>, maxPixels: number): Promise<void> {
+export async function checkRequestPixels(images: ReadonlyArray<{ image: Uint8Array }>, maxPixels: number): Promise<number> {
   let total = 0;
   for (const { image } of images) {
     if (image.length === 0) continue;
@@ -60,4 +66,5 @@ export async function checkRequestPixels(images: ReadonlyArray<{ image: Uint8Arr
   if (total > maxPixels) {
     throw new GrpcFailure(grpc.status.INVALID_ARGUMENT, `The request's ${images.length} image(s) declare ${(total / 1e6).toFixed(1)} MP together; the service analyses at most ${(maxPixels / 1e6).toFixed(1)} MP per request. Send fewer or smaller images (1200x1600 is plenty for a face).`);
   }
+  return total;
 }

@@ -24,6 +24,7 @@ import { GrpcFailure, JwtVerifier } from './auth.js';
 import { type TemplateSpace, templateSpace } from './bcid.js';
 import { type TemplateMode, analyseAll, enrollTemplate } from './lifecycle.js';
 import { matchScore } from './matching.js';
+import { RECLAIM_AFTER_PIXELS, reclaimMemory } from './reclaim.js';
 import { type TemplateRecord, TemplateStore } from './template-store.js';
 
 export const DEFAULT_MATCH_THRESHOLD = 0.4;
@@ -98,11 +99,14 @@ export function createLocalBwsHandlers(options: LocalBwsServiceOptions): LocalBw
   let ownVision: Promise<VisionEngine> | undefined;
   const gate = new AnalysisGate(options.maxConcurrentAnalyses, options.maxQueuedAnalyses);
   const maxRequestPixels = options.maxRequestPixels ?? DEFAULT_MAX_REQUEST_PIXELS;
-  /** Vision work runs through the gate after a header-only pixel check; store-only work decodes nothing. */
+  /**
+   * Vision work runs through the gate after a header-only pixel check; store-only work decodes nothing. After
+   * a large request the memory of its decoded images is reclaimed at once rather than whenever V8 gets to it.
+   */
   const analysing = async <T>(images: ReadonlyArray<{ image: Uint8Array }>, work: () => Promise<T>): Promise<T> => {
     if (mode === 'store-only') return work();
-    await checkRequestPixels(images, maxRequestPixels);
-    return gate.run(work);
+    const pixels = await checkRequestPixels(images, maxRequestPixels);
+    return gate.run(work, pixels >= RECLAIM_AFTER_PIXELS ? reclaimMemory : undefined);
   };
 
   const vision = (): Promise<VisionEngine> => {

@@ -1,0 +1,31 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+const { BwsClient } = await import('/work/wt/i10/dist/engine/bws/client.js');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'burst-'));
+const key = randomBytes(64).toString('base64');
+fs.writeFileSync(path.join(dir, 'k'), key + '\n', { mode: 0o600 });
+const env = { ...process.env, STATION_DB_KEY: randomBytes(32).toString('base64'), BWS_ENDPOINT: '', ...(JSON.parse(process.env.EXTRA_ENV ?? '{}')) };
+const child = spawn(process.execPath, [...(process.env.NODE_ARGS ? process.env.NODE_ARGS.split(' ') : []), '/work/wt/i10/bin/station.js', '--data-dir', path.join(dir, 'd'), 'bws', 'serve', '--port', '0', '--client-id', 'c', '--key-file', path.join(dir, 'k'), ...(process.argv.slice(2))], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+const endpoint = await new Promise((r) => { let s = ''; child.stdout.on('data', (c) => { s += c; const m = /listening (\S+)\n/.exec(s); if (m) r('http://' + m[1]); }); });
+const rss = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
+const client = new BwsClient({ endpoint, clientId: 'c', key });
+// warm: one enroll of a real face so models are loaded
+const facePhoto = fs.readFileSync('/work/shared/faces/obama.jpg');
+await client.enroll('1', [facePhoto], { deadlineMs: 120000 });
+const png = await sharp({ create: { width: 7000, height: 7000, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png({ compressionLevel: 9 }).toBuffer();
+await new Promise((r) => setTimeout(r, 2000));
+const before = rss();
+let peak = before;
+const timer = setInterval(() => { peak = Math.max(peak, rss()); }, 20);
+const t0 = Date.now();
+const out = await Promise.all(Array.from({ length: 20 }, (_, i) => client.enroll(String(100 + i), [png], { deadlineMs: 600000 }).then((r) => r.response.performed_action, (e) => e.grpcCodeName)));
+const dt = Date.now() - t0;
+const after = [];
+for (let i = 0; i < 10; i++) { await new Promise((r) => setTimeout(r, 1000)); after.push(rss().toFixed(0)); }
+clearInterval(timer);
+console.log(JSON.stringify({ before: before.toFixed(0), peak: peak.toFixed(0), after, burstMs: dt, outcomes: out.reduce((a, o) => ({ ...a, [o]: (a[o] ?? 0) + 1 }), {}) }));
+child.kill('SIGTERM'); client.close();
