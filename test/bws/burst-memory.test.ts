@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BwsClient } from '../../src/engine/bws/client.js';
 import { BwsCallError } from '../../src/engine/bws/errors.js';
 import { DEFAULT_MAX_CONCURRENT_ANALYSES } from '../../src/engine/bws-local/admission.js';
-import { face, repoRoot, tempDir } from './helpers.js';
+import { face, repoRoot, tempDir, until } from './helpers.js';
 
 const stationBin = path.join(repoRoot, 'bin', 'station.js');
 const MB = 1024 * 1024;
@@ -20,15 +20,6 @@ function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   if (!match) throw new Error(`no ${field} for process ${pid}`);
   return Number(match[1]) * 1024;
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return condition();
 }
 
 // The service runs in its own process (the compiled CLI), so the figures are the service's alone; the kernel's

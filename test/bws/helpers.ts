@@ -15,6 +15,16 @@ export function tempDir(prefix = 'bws-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** Polls `condition` every 50 ms until it holds or `timeoutMs` passes; says whether it held. */
+export async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (condition()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return condition();
+}
+
 export interface Credentials {
   clientId: string;
   key: string;

@@ -4,7 +4,7 @@ import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faceRecognitionDefinition } from '../../src/engine/bws/proto.js';
-import { type LocalFixture, face, startFixture } from './helpers.js';
+import { type LocalFixture, face, startFixture, until } from './helpers.js';
 
 /** ESTABLISHED TCP sockets whose local or remote port is `port` (both ends on 127.0.0.1 count). */
 function establishedOn(port: number): number {
@@ -19,15 +19,6 @@ function establishedOn(port: number): number {
     }
   }
   return count;
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return condition();
 }
 
 /**
