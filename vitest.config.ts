@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
  * They start first, so that two of them never end up last on their own while the quick files have long finished
  * (the suite's wall time is then about the heavy files' time divided by the workers, not their sum).
  */
-const HEAVY_FIRST = ['test/headless/', 'test/e2e/', 'test/bws/', 'test/vision/', 'test/sync/', 'test/build/'];
+const HEAVY_FIRST = ['test/headless/', 'test/bws/', 'test/vision/', 'test/sync/', 'test/build/'];
 
 class HeavyFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -20,6 +20,8 @@ class HeavyFirstSequencer extends BaseSequencer {
   }
 }
 
+const BROWSER_TESTS = 'test/e2e/**/*.test.ts';
+
 export default defineConfig({
   resolve: {
     // Tests never load the real Electron (there is no binary on build machines): the shell's tests run
@@ -27,7 +29,6 @@ export default defineConfig({
     alias: { electron: fileURLToPath(new URL('./test/stubs/electron.ts', import.meta.url)) },
   },
   test: {
-    include: ['test/**/*.test.ts'],
     // Native modules (onnxruntime, sharp, SQLite) are happiest in child processes rather than worker threads.
     pool: 'forks',
     // Two cores: one file per core. Tests that start child processes (the CLI, a service) add their own load,
@@ -41,5 +42,20 @@ export default defineConfig({
     hookTimeout: 300_000,
     teardownTimeout: 60_000,
     reporters: ['default'],
+    projects: [
+      { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: [BROWSER_TESTS] } },
+      {
+        extends: true,
+        test: {
+          // `npm run test:e2e`. One browser file at a time, after the node files: each one already keeps both
+          // cores busy (Chromium decoding the fake camera and drawing frames, the engine analysing them), so two
+          // at once only halve each other's frame rate and stretch every wait. The renderer is built once per run.
+          name: 'browser',
+          include: [BROWSER_TESTS],
+          fileParallelism: false,
+          globalSetup: ['test/e2e/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

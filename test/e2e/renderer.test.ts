@@ -1,18 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
-import react from '@vitejs/plugin-react';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStationClient, serveStationApi } from '../../src/engine/host/rpc.js';
-import { nodePortTransport } from '../../src/engine/host/transport.js';
-import { HeadlessKeyProvider } from '../../src/engine/store/keys.js';
-import { createStation, type Station } from '../../src/engine/station.js';
-import { forwardFramesTo, startBridgeServer } from './bridge-server.js';
-import { writeY4m } from './y4m.js';
+import type { Station } from '../../src/engine/station.js';
+import { FACES, openCaptureSession, SCREENS, type CaptureSession } from './capture-harness.js';
 
 /**
  * The renderer in real Chromium (Debian's, driven by playwright-core) against the real engine: the built
@@ -20,72 +11,18 @@ import { writeY4m } from './y4m.js';
  * call goes bridge -> HTTP -> the station RPC (validated at the engine port) -> createStation() with a real
  * encrypted queue and the ONNX models. The camera is Chromium's fake device playing a shared face photo.
  */
-const repo = path.resolve(import.meta.dirname, '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FACE = path.resolve(repo, '../shared/faces/obama-720p.jpg');
-const results = path.join(repo, 'test-results');
-
-let work: string;
+let session: CaptureSession;
 let station: Station;
-let context: BrowserContext;
 let page: Page;
-let server: Awaited<ReturnType<typeof startBridgeServer>>;
-let frameForwarder: ReturnType<typeof forwardFramesTo>;
-const channel = new MessageChannel();
-const problems: string[] = [];
+let problems: string[];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}. The browser tests drive Debian's chromium: run "apt-get install -y chromium" (.ci/run does this), or set CHROMIUM_PATH.`);
-  }
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'station-e2e-'));
-  const rendererDir = path.join(work, 'renderer');
-  // Its own build of the renderer (the bundle test owns out/), with the app's real Vite settings.
-  await build({ configFile: false, logLevel: 'warn', root: path.join(repo, 'src/renderer'), base: './', plugins: [react()], build: { outDir: rendererDir, emptyOutDir: true } });
-
-  station = await createStation({ dataDir: path.join(work, 'data'), keyProvider: new HeadlessKeyProvider({ envKey: randomBytes(32).toString('base64') }), env: {} });
-  serveStationApi(nodePortTransport(channel.port1), station);
-  const client = createStationClient(nodePortTransport(channel.port2));
-  // Live frames take their own path (the frame port), to the engine's frame server.
-  frameForwarder = forwardFramesTo((frame) => station.analyzeFrame(frame));
-  server = await startBridgeServer(rendererDir, client, { frames: frameForwarder.forward });
-
-  const video = path.join(work, 'face.y4m');
-  await writeY4m(FACE, video);
-  context = await chromium.launchPersistentContext(path.join(work, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 860 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${video}`,
-    ],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (message) => {
-    if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page: ${error.message}`));
-  fs.mkdirSync(results, { recursive: true });
-  await page.goto(`${server.url}/index.html`);
+  session = await openCaptureSession({ camera: 'obama-720p.jpg', viewport: { width: 1280, height: 860 }, maxCameraWidth: 1280, frames: 1 });
+  ({ station, page, problems } = session);
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
-  await server?.close();
-  frameForwarder?.close();
-  channel.port1.close();
-  channel.port2.close();
-  await station?.close();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
+  await session?.close();
 });
 
 describe('renderer in Chromium', { timeout: 150_000 }, () => {
@@ -96,7 +33,7 @@ describe('renderer in Chromium', { timeout: 150_000 }, () => {
 
   it('Queue lists the jobs from the engine and a discard (with a reason) updates the table', async () => {
     // Queue one of the shared photos, the way the CLI would.
-    const bytes = fs.readFileSync(path.resolve(repo, '../shared/faces/obama.jpg'));
+    const bytes = fs.readFileSync(path.join(FACES, 'obama.jpg'));
     await station.enroll({ classId: '4242', images: [{ name: 'obama.jpg', bytes: new Uint8Array(bytes) }], force: false });
     const [job] = await station.listJobs();
     expect(job).toBeDefined();
@@ -105,7 +42,7 @@ describe('renderer in Chromium', { timeout: 150_000 }, () => {
     const row = page.getByRole('row').filter({ hasText: job!.classId });
     await row.waitFor({ timeout: 10_000 });
     expect(await row.locator('.state').textContent()).toBe('Waiting to send');
-    await page.screenshot({ path: path.join(results, 'renderer-queue.png') });
+    await session.screenshot('renderer-queue');
 
     await row.getByRole('button', { name: `Discard class ${job!.classId}` }).click();
     const reason = page.getByLabel(/Why discard the enrollment/);
@@ -134,7 +71,7 @@ describe('renderer in Chromium', { timeout: 150_000 }, () => {
     const rows = await table.locator('tbody tr').count();
     expect(rows).toBeGreaterThan(3);
     expect(await table.textContent()).toMatch(/onnxruntime-node/);
-    await page.screenshot({ path: path.join(results, 'renderer-settings.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENS, 'renderer-settings.png'), fullPage: true });
   });
 
   it('moves between screens with the keyboard and breaks no CSP rule', async () => {
