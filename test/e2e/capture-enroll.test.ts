@@ -67,7 +67,7 @@ describe('capture: class id, auto-capture, review, enroll', { timeout: 240_000 }
     await until(page, 'every photo checked', () => [...document.querySelectorAll('[data-testid="photo"] .shot-verdict')].every((element) => !/checking/.test(element.textContent ?? '')));
     expect(await verdicts(), JSON.stringify(await page.locator('.shot-body').allTextContents())).toEqual(['Photo 1: good.', 'Photo 2: good.', 'Photo 3: good.']);
     expect(await page.locator('[data-testid="photo"] ul.checks').count()).toBe(0);
-    expect(await page.getByTestId('capture-progress').textContent()).toBe('3 photo(s) taken. Check them on the right, then press Enroll.');
+    expect(await page.getByTestId('capture-progress').textContent()).toBe('3 photos taken. Check them on the right, then press Enroll.');
     // Full camera resolution, not the 404x480 preview frame.
     const sizes = await page.locator('img.shot-thumb').evaluateAll((images) => images.map((image) => `${(image as HTMLImageElement).naturalWidth}x${(image as HTMLImageElement).naturalHeight}`));
     expect(sizes).toEqual(['640x798', '640x798', '640x798']);
@@ -96,7 +96,7 @@ describe('capture: class id, auto-capture, review, enroll', { timeout: 240_000 }
     const { page, station } = session;
     await page.getByRole('button', { name: 'Enroll' }).click();
     await until(page, 'the enrollment result', () => /queued|Not queued/.test(document.querySelector('[data-testid="outcome"]')?.textContent ?? ''));
-    expect(await page.getByTestId('outcome').textContent()).toBe('Class 42 is queued with 3 of 3 photo(s). All photos show the same person. It is sent when the service is reachable.');
+    expect(await page.getByTestId('outcome').textContent()).toBe('Class 42 is queued with 3 of 3 photos. All photos show the same person. It is sent when the service is reachable.');
     const jobs = await station.listJobs();
     expect(jobs.map((job) => ({ classId: job.classId, state: job.state, imageCount: job.imageCount }))).toEqual([{ classId: '42', state: 'queued', imageCount: 3 }]);
     expect(await page.getByLabel('Class ID').inputValue()).toBe('');

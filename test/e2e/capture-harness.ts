@@ -3,14 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import react from '@vitejs/plugin-react';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { createStationClient, serveStationApi } from '../../src/engine/host/rpc.js';
 import { nodePortTransport } from '../../src/engine/host/transport.js';
 import { HeadlessKeyProvider } from '../../src/engine/store/keys.js';
 import { createStation, type Station } from '../../src/engine/station.js';
+import type { LiveFrame } from '../../src/shared/schemas.js';
 import { forwardFramesTo, startBridgeServer } from './bridge-server.js';
+import { buildRenderer } from './renderer-build.js';
 import { writeY4m } from './y4m.js';
 
 /**
@@ -48,6 +48,22 @@ export interface SessionOptions {
   /** Width of the fake camera's picture (default 640) and frames in its loop (default 90: 3 s at 30 fps). */
   maxCameraWidth?: number;
   frames?: number;
+  /** The OS's preferred languages, as Electron would report them (default en-US, whatever this machine's locale). */
+  systemLocales?: readonly string[];
+  /** Sees a copy of every live frame on its way to the engine (the live benchmark replays them). */
+  onFrame?: (frame: LiveFrame) => void;
+}
+
+/** The renderer bundle: built once per run by the browser project's global setup, else here for this session. */
+async function rendererBundle(work: string): Promise<string> {
+  if (process.env.VITEST) {
+    const { inject } = await import('vitest');
+    const provided = inject('rendererDir');
+    if (provided) return provided;
+  }
+  const rendererDir = path.join(work, 'renderer');
+  await buildRenderer(rendererDir);
+  return rendererDir;
 }
 
 export async function openCaptureSession(options: SessionOptions): Promise<CaptureSession> {
@@ -55,15 +71,22 @@ export async function openCaptureSession(options: SessionOptions): Promise<Captu
     throw new Error(`Chromium is not installed at ${CHROMIUM}. The browser tests drive Debian's chromium: run "apt-get install -y chromium" (.ci/run does this), or set CHROMIUM_PATH.`);
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'station-capture-'));
-  const rendererDir = path.join(work, 'renderer');
-  await build({ configFile: false, logLevel: 'warn', root: path.join(repo, 'src/renderer'), base: './', plugins: [react()], build: { outDir: rendererDir, emptyOutDir: true } });
+  const rendererDir = await rendererBundle(work);
 
-  const station = await createStation({ dataDir: options.dataDir ?? path.join(work, 'data'), keyProvider: new HeadlessKeyProvider({ envKey: process.env.STATION_TEST_KEY ?? (process.env.STATION_TEST_KEY = randomBytes(32).toString('base64')) }), env: {} });
+  const station = await createStation({
+    dataDir: options.dataDir ?? path.join(work, 'data'),
+    keyProvider: new HeadlessKeyProvider({ envKey: process.env.STATION_TEST_KEY ?? (process.env.STATION_TEST_KEY = randomBytes(32).toString('base64')) }),
+    env: {},
+    systemLocales: options.systemLocales ?? ['en-US'],
+  });
   for (const [name, value] of Object.entries(options.settings ?? {})) await station.setSetting(name, value);
   const channel = new MessageChannel();
   serveStationApi(nodePortTransport(channel.port1), station);
   const client = createStationClient(nodePortTransport(channel.port2));
-  const frames = forwardFramesTo((frame) => station.analyzeFrame(frame));
+  const frames = forwardFramesTo((frame) => {
+    options.onFrame?.({ width: frame.width, height: frame.height, data: frame.data.slice() });
+    return station.analyzeFrame(frame);
+  });
   const server = await startBridgeServer(rendererDir, client, { frames: frames.forward });
 
   const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'];
@@ -112,4 +135,32 @@ export async function until(page: Page, what: string, predicate: () => boolean, 
   } catch (error) {
     throw new Error(`timed out waiting for ${what}: ${(error as Error).message.split('\n')[0]}`);
   }
+}
+
+/** Waits for `count` photos in the review list, each with its thumbnail and a final verdict (not "checking…"). */
+export async function untilPhotosChecked(page: Page, count: number, timeout = 120_000): Promise<void> {
+  try {
+    await page.waitForFunction(
+      (wanted) => document.querySelectorAll('[data-testid="photo"] img.shot-thumb').length === wanted && [...document.querySelectorAll('[data-testid="photo"] .shot-verdict')].every((element) => !/…/.test(element.textContent ?? '')),
+      count,
+      { timeout, polling: 100 },
+    );
+  } catch (error) {
+    const screen = await page
+      .evaluate(() => ['person-prompt', 'operator-line', 'capture-progress', 'outcome'].map((id) => document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '').concat([...document.querySelectorAll('[data-testid="photo"]')].map((element) => element.textContent ?? '')))
+      .catch(() => []);
+    throw new Error(`timed out waiting for ${count} checked photo(s): ${(error as Error).message.split('\n')[0]}; the screen said: ${JSON.stringify(screen)}`);
+  }
+}
+
+/** The element that has the keyboard focus, and whether the station shows it (focus ring drawn). */
+export async function focused(page: Page): Promise<{ what: string; visible: boolean }> {
+  return page.evaluate(() => {
+    const element = document.activeElement as HTMLElement | null;
+    if (!element || element === document.body) return { what: 'body', visible: false };
+    const style = getComputedStyle(element);
+    const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2;
+    const name = element.getAttribute('aria-label') ?? element.textContent?.trim().slice(0, 40) ?? '';
+    return { what: `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.className ? `.${String(element.className).split(' ')[0]}` : ''} "${name}"`, visible: element.matches(':focus-visible') && ring };
+  });
 }

@@ -49,9 +49,22 @@ describe('capture machine', () => {
   });
 
   it('takes candidates at least minGapMs apart, so the kept photos are not copies of one moment', () => {
-    const { effects } = replay([ready(100), ready(600, 0.5), ready(650, 0.9), ready(700, 0.9), ready(760, 0.8), ready(3_200)], armedStart());
-    // 650 and 700 come less than 150 ms after the still at 600; 760 is the next one taken.
+    const { effects } = replay([ready(100), ready(600, 0.5), ready(650, 0.9), ready(700, 0.9), ready(760, 0.8), { type: 'TICK', at: 600 + config.collectMaxMs }], armedStart());
+    // 650 and 700 come less than 150 ms after the still at 600; 760 is the next one taken; no third ready frame
+    // comes before the longest collection is over.
     expect(effects).toEqual([{ type: 'takeStill', id: 1, replaces: null }, { type: 'takeStill', id: 2, replaces: null }, { type: 'analyze', ids: [1, 2], replaces: null }]);
+  });
+
+  it('on a slow machine (one analysed frame a second) collects on past collectMs until every photo is taken, within collectMaxMs', () => {
+    // Stable at t=500 (collection starts, photo 1); then a ready frame every 1.5 s: photo 3 comes after collectMs.
+    const slow = replay([ready(0), ready(500), ready(2000), { type: 'TICK', at: 3000 }, ready(3500), ready(5000)], armedStart());
+    expect(slow.effects.filter((effect) => effect.type === 'takeStill')).toHaveLength(3);
+    expect(slow.effects.at(-1)).toEqual({ type: 'analyze', ids: [1, 2, 3], replaces: null });
+    expect(slow.phases).toEqual(['stable', 'capturing', 'capturing', 'capturing', 'review', 'review']);
+    // Only one ready frame after the start: it gives up at collectMaxMs and keeps what it has.
+    const stalled = replay([ready(0), ready(500), prompt(1500, 'turnLeft'), { type: 'TICK', at: 500 + config.collectMaxMs - 1 }, { type: 'TICK', at: 500 + config.collectMaxMs }], armedStart());
+    expect(stalled.phases.slice(-2)).toEqual(['capturing', 'review']);
+    expect(stalled.effects.at(-1)).toEqual({ type: 'analyze', ids: [1], replaces: null });
   });
 
   it('a not-ready frame restarts the stable window; nothing is captured before ready frames span stableMs', () => {
@@ -96,7 +109,7 @@ describe('capture machine', () => {
   });
 
   it('clears the class id and the photos after idleResetMs without operator input; input postpones it', () => {
-    const captured = replay([ready(100), ready(700), { type: 'TICK', at: 3_300 }], armedStart()).state;
+    const captured = replay([ready(100), ready(700), { type: 'TICK', at: 700 + config.collectMaxMs }], armedStart()).state;
     expect(captured.phase).toBe('review');
     expect(captured.photos).toEqual([1]);
     const postponed = replay([{ type: 'ACTIVITY', at: 100_000 }, { type: 'TICK', at: 121_000 }], captured);

@@ -149,7 +149,7 @@ function OutcomeText({ outcome }: { outcome: Outcome }) {
     case 'duplicate':
       return (
         <p role="alert" className="error">
-          {t('capture.outcome.duplicate', { other: outcome.similarTo, similarity: outcome.similarity.toFixed(2), classId: outcome.classId })}
+          {t('capture.outcome.duplicate', { other: outcome.similarTo, similarity: outcome.similarity, classId: outcome.classId })}
         </p>
       );
     case 'differentPeople':

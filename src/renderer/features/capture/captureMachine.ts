@@ -19,6 +19,11 @@ export interface CaptureConfig {
   stableMs: number;
   /** How long candidates are collected once stable. */
   collectMs: number;
+  /**
+   * When fewer candidates than wanted came in collectMs (a slow machine analyses only a frame or two a
+   * second), collection goes on until every slot is filled, for at most this long in all.
+   */
+  collectMaxMs: number;
   /** Images per enrollment (the best N by frame score are kept). */
   wanted: number;
   /** With the camera on and armed, no face for this long shows advice. */
@@ -33,7 +38,7 @@ export interface CaptureConfig {
   minGapMs: number;
 }
 
-export const DEFAULT_CAPTURE_CONFIG: CaptureConfig = { stableMs: 500, collectMs: 2500, wanted: 3, noFaceTimeoutMs: 20_000, idleResetMs: 120_000, holdMs: 400, maxPhotos: 20, minGapMs: 150 };
+export const DEFAULT_CAPTURE_CONFIG: CaptureConfig = { stableMs: 500, collectMs: 2500, collectMaxMs: 10_000, wanted: 3, noFaceTimeoutMs: 20_000, idleResetMs: 120_000, holdMs: 400, maxPhotos: 20, minGapMs: 150 };
 
 /** What the reducer needs to know about one analysed frame. */
 export interface FrameFacts {
@@ -139,6 +144,12 @@ function slotsWanted(state: CaptureState, config: CaptureConfig): number {
   return Math.max(0, Math.min(config.wanted, config.maxPhotos - state.photos.length));
 }
 
+/** The collection window has passed with every slot filled, or the longest collection has passed. */
+function collectionOver(state: CaptureState, at: number, config: CaptureConfig): boolean {
+  if (state.collectUntil === null || at < state.collectUntil) return false;
+  return state.candidates.length >= slotsWanted(state, config) || at >= state.collectUntil - config.collectMs + config.collectMaxMs;
+}
+
 function finishCollection(state: CaptureState, effects: CaptureEffect[]): CaptureState {
   if (state.candidates.length === 0) return { ...state, phase: 'looking', readySince: null, collectUntil: null };
   const ids = state.candidates.map((candidate) => candidate.id);
@@ -158,7 +169,7 @@ function onFrame(state: CaptureState, event: Extract<CaptureEvent, { type: 'FRAM
 
   if (next.phase === 'capturing') {
     const spaced = next.lastStillAt === null || event.at - next.lastStillAt >= config.minGapMs;
-    if (event.ready && spaced && next.collectUntil !== null && event.at < next.collectUntil) {
+    if (event.ready && spaced && next.collectUntil !== null && !collectionOver(next, event.at, config)) {
       const wanted = slotsWanted(next, config);
       const worst = next.candidates.reduce<{ id: number; score: number } | null>((low, candidate) => (low === null || candidate.score < low.score ? candidate : low), null);
       if (next.candidates.length < wanted) {
@@ -171,7 +182,7 @@ function onFrame(state: CaptureState, event: Extract<CaptureEvent, { type: 'FRAM
         next = { ...next, nextId: id + 1, lastStillAt: event.at, candidates: [...next.candidates.filter((candidate) => candidate.id !== worst.id), { id, score: event.score }] };
       }
     }
-    if (next.collectUntil !== null && event.at >= next.collectUntil) next = finishCollection(next, effects);
+    if (collectionOver(next, event.at, config)) next = finishCollection(next, effects);
     return next;
   }
 
@@ -235,7 +246,7 @@ export function captureReducer(state: CaptureState, event: CaptureEvent, config:
       break;
     case 'TICK':
       next = state;
-      if (state.phase === 'capturing' && state.collectUntil !== null && event.at >= state.collectUntil) next = finishCollection(state, effects);
+      if (state.phase === 'capturing' && collectionOver(state, event.at, config)) next = finishCollection(state, effects);
       if (next.armed && next.noFaceSince !== null && next.phase !== 'idle' && next.phase !== 'review' && event.at - next.noFaceSince >= config.noFaceTimeoutMs) next = { ...next, noFaceAdvice: true };
       if (config.idleResetMs > 0 && event.at - next.lastActivityAt >= config.idleResetMs && (next.armed || next.photos.length > 0 || next.candidates.length > 0)) {
         effects.push({ type: 'clearSession' });
