@@ -25,7 +25,8 @@ export interface GuidanceUpdate {
  * video's own frames (requestVideoFrameCallback): on each new camera frame, if no frame is in flight, the
  * picture is scaled to <= 640x480, read as RGBA and sent; otherwise it is skipped. So the rate adapts to the
  * engine by itself and no queue ever builds up. A lost port (engine restarted) is replaced.
- * Each round trip is also recorded as a User Timing measure `station:guidance` (what `bench:live` reads).
+ * Each round trip is also recorded as a User Timing measure `station:guidance`, and the picture's scaling and
+ * read-back as `station:frame-grab` (what `bench:live` reads).
  */
 export function useLiveGuidance(video: RefObject<HTMLVideoElement | null>, active: boolean, onGuidance: (update: GuidanceUpdate) => void): void {
   const callback = useRef(onGuidance);
@@ -70,15 +71,19 @@ export function useLiveGuidance(video: RefObject<HTMLVideoElement | null>, activ
         canvas.width = size.width;
         canvas.height = size.height;
       }
+      const grabbedFrom = performance.now();
       context.drawImage(element, 0, 0, size.width, size.height);
       const pixels = context.getImageData(0, 0, size.width, size.height);
       const sentAt = performance.now();
+      // Scaling and reading the picture back: the renderer's own share of each update (bench:live reports it).
+      performance.measure('station:frame-grab', { start: grabbedFrom, end: sentAt });
+      if (performance.getEntriesByName('station:frame-grab').length >= 200) performance.clearMeasures('station:frame-grab');
       const sending = link.send(size.width, size.height, pixels.data);
       void sending?.then((outcome) => {
         if (stopped) return;
         if (outcome.kind === 'guidance') {
           const now = performance.now();
-          performance.measure('station:guidance', { start: sentAt, end: now });
+          performance.measure('station:guidance', { start: sentAt, end: now, detail: { engineMs: outcome.guidance.elapsedMs } });
           // Keep the timeline small on a kiosk that runs all day; observers have already seen the entries.
           if (performance.getEntriesByName('station:guidance').length >= 200) performance.clearMeasures('station:guidance');
           callback.current({ guidance: outcome.guidance, frameWidth: size.width, frameHeight: size.height, at: Date.now(), latencyMs: outcome.latencyMs });

@@ -1,0 +1,113 @@
+/**
+ * Live guidance through the browser harness (Debian's Chromium, fake camera from a shared photo, the built
+ * renderer under the app's CSP, frames over the frame path to the real engine) next to the engine's bare fast
+ * path on the same frames in the same run: `station.analyzeFrame` called directly, one frame after another.
+ *
+ * Rounds alternate (browser window, then engine window) so that load from other work hits both alike. The
+ * renderer records each round trip as the User Timing measure `station:guidance` (its `detail.engineMs` is
+ * the engine's own analysis time) and the scaling and read-back of the picture as `station:frame-grab`.
+ *
+ * Env: BENCH_ROUNDS (3), BENCH_WINDOW_MS (10000), BENCH_CAMERA (a photo in ../shared/faces, obama-720p.jpg),
+ * BENCH_CAMERA_WIDTH (1280: the fake camera's width; live frames are scaled to <= 640x480 in the page).
+ */
+import os from 'node:os';
+import type { LiveFrame } from '../src/shared/schemas.js';
+import { openCaptureSession, until } from '../test/e2e/capture-harness.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 10_000);
+const CAMERA = process.env.BENCH_CAMERA ?? 'obama-720p.jpg';
+const CAMERA_WIDTH = Number(process.env.BENCH_CAMERA_WIDTH ?? 1280);
+
+const quantile = (values: number[], q: number) => {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const load = () => os.loadavg().map((value) => value.toFixed(2)).join(', ');
+
+interface PageSink {
+  guidance: Array<{ start: number; duration: number; engineMs: number }>;
+  grab: number[];
+}
+
+interface BrowserWindow {
+  updates: number;
+  seconds: number;
+  latency: number[];
+  engine: number[];
+  grab: number[];
+}
+
+export async function main(): Promise<void> {
+  const recorded: LiveFrame[] = [];
+  const session = await openCaptureSession({
+    camera: CAMERA,
+    maxCameraWidth: CAMERA_WIDTH,
+    frames: 30,
+    viewport: { width: 1280, height: 800 },
+    onFrame: (frame) => {
+      if (recorded.length < 90) recorded.push(frame);
+    },
+  });
+  const { page, station } = session;
+  const browser: BrowserWindow = { updates: 0, seconds: 0, latency: [], engine: [], grab: [] };
+  const bare = { frames: 0, seconds: 0, times: [] as number[] };
+  try {
+    console.log(`bench:live: ${ROUNDS} rounds of ${WINDOW_MS / 1000} s each way; camera ${CAMERA} at ${CAMERA_WIDTH} px wide; ${os.cpus().length} cores; load average ${load()} at start`);
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      // Browser: the capture screen streaming, no class id (guidance only, nothing captured).
+      await page.locator('#tab-capture').click();
+      await until(page, 'live guidance', () => document.querySelector('svg.overlay rect.face-box') !== null, 120_000);
+      await page.evaluate(() => {
+        const sink: PageSink = { guidance: [], grab: [] };
+        (window as unknown as { __bench: PageSink }).__bench = sink;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) {
+            if (entry.name === 'station:guidance') sink.guidance.push({ start: entry.startTime, duration: entry.duration, engineMs: ((entry as PerformanceMeasure).detail as { engineMs?: number } | null)?.engineMs ?? NaN });
+            else if (entry.name === 'station:frame-grab') sink.grab.push(entry.duration);
+          }
+        }).observe({ type: 'measure' });
+      });
+      const from = Date.now();
+      await page.waitForTimeout(WINDOW_MS);
+      const sink: PageSink = await page.evaluate(() => (window as unknown as { __bench: PageSink }).__bench);
+      const seconds = (Date.now() - from) / 1000;
+      browser.updates += sink.guidance.length;
+      browser.seconds += seconds;
+      browser.latency.push(...sink.guidance.map((entry) => entry.duration));
+      browser.engine.push(...sink.guidance.map((entry) => entry.engineMs).filter((value) => Number.isFinite(value)));
+      browser.grab.push(...sink.grab);
+      // The page stops its camera and frames on another screen; then the engine alone, on the frames it was sent.
+      await page.locator('#tab-queue').click();
+      await page.locator('#panel-queue h2').waitFor();
+      const start = performance.now();
+      let index = 0;
+      while (performance.now() - start < WINDOW_MS) {
+        const frame = recorded[index++ % recorded.length]!;
+        const t0 = performance.now();
+        await station.analyzeFrame(frame);
+        bare.times.push(performance.now() - t0);
+        bare.frames += 1;
+      }
+      bare.seconds += (performance.now() - start) / 1000;
+      console.log(`  round ${round}: browser ${(sink.guidance.length / seconds).toFixed(1)} updates/s, engine alone ${(bare.frames / bare.seconds).toFixed(1)} frames/s (running totals); load ${load()}`);
+    }
+    const frame = recorded[0];
+    const rate = browser.updates / browser.seconds;
+    const bareRate = bare.frames / bare.seconds;
+    const lines = [
+      `live frames: ${frame ? `${frame.width}x${frame.height} RGBA` : 'none recorded'}`,
+      `browser harness: ${rate.toFixed(1)} guidance updates/s; renderer-to-guidance latency median ${ms(quantile(browser.latency, 0.5))}, p90 ${ms(quantile(browser.latency, 0.9))} (${browser.latency.length} updates)`,
+      `  of which engine analysis median ${ms(quantile(browser.engine, 0.5))}, p90 ${ms(quantile(browser.engine, 0.9))}; frame grab in the page (scale + read back) median ${ms(quantile(browser.grab, 0.5))}, p90 ${ms(quantile(browser.grab, 0.9))}`,
+      `  the rest (transfer to the engine and back: in this harness an HTTP POST of the raw frame; in the app a MessagePort transfer) median ${ms(quantile(browser.latency, 0.5) - quantile(browser.engine, 0.5))}`,
+      `engine alone (station.analyzeFrame on the same frames): ${bareRate.toFixed(1)} frames/s; per frame median ${ms(quantile(bare.times, 0.5))}, p90 ${ms(quantile(bare.times, 0.9))} (${bare.times.length} frames)`,
+      `ratio: browser updates/s / engine frames/s = ${(rate / bareRate).toFixed(2)}; latency median browser / engine = ${(quantile(browser.latency, 0.5) / quantile(bare.times, 0.5)).toFixed(2)}`,
+      `target: >= 10 guidance updates/s on two cores: ${rate >= 10 ? 'met' : 'not met'} in this run; load average ${load()} at the end`,
+    ];
+    console.log(lines.join('\n'));
+  } finally {
+    await session.close();
+  }
+}
