@@ -8,10 +8,10 @@ describe('queue store edges', () => {
       const id = store.enqueue({ classId: '31', images: [syntheticImage('a.jpg')] });
       store.discard(id, 'subject withdrew consent');
       const args = { before: { available: false, featureVectors: 0, enrolled: null }, reference: 'r', deadlineMs: 1000, now: Date.now() };
-      expect(store.markSending(id, args)).toBe(false);
+      expect(await store.markSending(id, args)).toBe(false);
       expect(store.getJob(id)).toMatchObject({ state: 'discarded', attempts: 0, before: null });
       const waiting = store.enqueue({ classId: '32', images: [syntheticImage('b.jpg')] });
-      expect(store.markSending(waiting, args)).toBe(true);
+      expect(await store.markSending(waiting, args)).toBe(true);
       expect(store.getJob(waiting)).toMatchObject({ state: 'sending', attempts: 1 });
     } finally {
       store.close();
@@ -23,9 +23,9 @@ describe('queue store edges', () => {
     try {
       const [older, newer, other] = ['41', '41', '42'].map((classId, i) => store.enqueue({ classId, images: [syntheticImage(`${i}.jpg`)] }));
       const now = Date.now();
-      store.markSending(older!, { before: null, reference: 'r1', deadlineMs: 1000, now });
+      await store.markSending(older!, { before: null, reference: 'r1', deadlineMs: 1000, now });
       store.markNeedsAttention(older!, now, { code: 'INVALID_ARGUMENT', message: 'bad' });
-      store.markSending(newer!, { before: { available: true, featureVectors: 2, enrolled: null }, reference: 'r2', deadlineMs: 1000, now });
+      await store.markSending(newer!, { before: { available: true, featureVectors: 2, enrolled: null }, reference: 'r2', deadlineMs: 1000, now });
       store.markAmbiguous(newer!, now, now, { code: 'UNAVAILABLE', message: 'connection dropped' });
       store.retry(older!);
       expect(store.nextCandidates(now, new Set(), 10).map((job) => job.id)).toEqual([newer, other]);

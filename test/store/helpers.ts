@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { vi } from 'vitest';
 import { HeadlessKeyProvider } from '../../src/engine/store/keys.js';
 import { QueueStore } from '../../src/engine/store/queue-store.js';
 import type { EnqueueImage } from '../../src/engine/store/queue-types.js';
@@ -74,4 +75,23 @@ export function buildEngineForChildren(): string {
   }
   built = finalDir;
   return finalDir;
+}
+
+/** Counts every fdatasync of a `-wal` file done through fs.promises; the real calls run unchanged (undo: vi.restoreAllMocks). */
+export function recordWalSyncs(): { done: number; started: number } {
+  const counts = { done: 0, started: 0 };
+  const open = fs.promises.open.bind(fs.promises);
+  vi.spyOn(fs.promises, 'open').mockImplementation(async (...args: Parameters<typeof fs.promises.open>) => {
+    const handle = await open(...args);
+    if (String(args[0]).endsWith('-wal')) {
+      const datasync = handle.datasync.bind(handle);
+      handle.datasync = async () => {
+        counts.started += 1;
+        await datasync();
+        counts.done += 1;
+      };
+    }
+    return handle;
+  });
+  return counts;
 }

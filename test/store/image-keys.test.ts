@@ -40,7 +40,7 @@ describe('queue store: per-job image keys', () => {
   it('a synced or discarded job loses its key with its images; rows moved between jobs or positions are refused', async () => {
     const { store } = await fresh();
     const synced = store.enqueue({ classId: '502', images: [syntheticImage('a.jpg')] });
-    store.markSending(synced, { before: null, reference: 'r-1', deadlineMs: 1000, now: Date.now() });
+    await store.markSending(synced, { before: null, reference: 'r-1', deadlineMs: 1000, now: Date.now() });
     store.markSynced(synced, { now: Date.now(), serverJobId: 'srv', performedAction: 'NEW_TEMPLATE_CREATED' });
     expect(imageKey(store, synced)).toBeNull();
     expect(stored(store, synced)).toEqual([]);
@@ -65,7 +65,7 @@ describe('queue store: per-job image keys', () => {
     expect(legacy.db.pragma('user_version', { simple: true })).toBe(QUEUE_MIGRATIONS.at(-1)!.version);
     expect(imageKey(legacy, 'legacy-job')).toBeNull();
     expect(legacy.loadImages('legacy-job')).toEqual([Buffer.from('plain image bytes')]);
-    legacy.markSending('legacy-job', { before: null, reference: 'r-2', deadlineMs: 1000, now: Date.now() });
+    await legacy.markSending('legacy-job', { before: null, reference: 'r-2', deadlineMs: 1000, now: Date.now() });
     legacy.markSynced('legacy-job', { now: Date.now(), serverJobId: null, performedAction: 'TEMPLATE_UPDATED' });
     expect(stored(legacy, 'legacy-job')).toEqual([]);
   });

@@ -84,7 +84,7 @@ describe('queue store: jobs', () => {
     const { store } = await fresh(() => clock);
     const images = [syntheticImage('1.jpg'), syntheticImage('2.jpg')];
     const id = store.enqueue({ classId: '77', images, embeddings: [vector(3)] });
-    store.markSending(id, { before: { available: false, featureVectors: 0, enrolled: null }, reference: 'st-1', deadlineMs: 1000, now: clock });
+    await store.markSending(id, { before: { available: false, featureVectors: 0, enrolled: null }, reference: 'st-1', deadlineMs: 1000, now: clock });
     store.markSynced(id, { now: clock, serverJobId: 'srv-1', performedAction: 'NEW_TEMPLATE_CREATED' });
     expect(store.loadImages(id)).toEqual([]);
     expect(store.db.prepare('SELECT COUNT(*) FROM analysis WHERE job_id = ?').pluck().get(id)).toBe(0);
@@ -103,7 +103,7 @@ describe('queue store: jobs', () => {
 
     store.settings.set('embeddingRetentionDays', 0);
     const second = store.enqueue({ classId: '78', images: [syntheticImage('3.jpg')], embeddings: [vector(4)] });
-    store.markSending(second, { before: null, reference: 'st-2', deadlineMs: 1000, now: clock });
+    await store.markSending(second, { before: null, reference: 'st-2', deadlineMs: 1000, now: clock });
     store.markSynced(second, { now: clock, serverJobId: null, performedAction: 'TEMPLATE_UPDATED' });
     expect(store.db.prepare('SELECT COUNT(*) FROM embeddings WHERE job_id = ?').pluck().get(second)).toBe(0);
   });
@@ -122,7 +122,7 @@ describe('queue store: jobs', () => {
     expect(() => store.discard('no-such-job', 'because')).toThrow(expect.objectContaining({ code: 'JOB_NOT_FOUND' }));
 
     const flying = store.enqueue({ classId: '13', images: [syntheticImage('b.jpg')] });
-    store.markSending(flying, { before: null, reference: 'r', deadlineMs: 1000, now: Date.now() });
+    await store.markSending(flying, { before: null, reference: 'r', deadlineMs: 1000, now: Date.now() });
     expect(() => store.discard(flying, 'changed my mind')).toThrow(/may already have reached the service/);
   });
 
@@ -130,7 +130,7 @@ describe('queue store: jobs', () => {
     const { store } = await fresh();
     const a = store.enqueue({ classId: '21', images: [syntheticImage('a.jpg')] });
     const b = store.enqueue({ classId: '22', images: [syntheticImage('b.jpg')] });
-    store.markSending(a, { before: { available: true, featureVectors: 2, enrolled: '2026-01-01T00:00:00.000Z' }, reference: 'r', deadlineMs: 1000, now: Date.now() });
+    await store.markSending(a, { before: { available: true, featureVectors: 2, enrolled: '2026-01-01T00:00:00.000Z' }, reference: 'r', deadlineMs: 1000, now: Date.now() });
     store.markNeedsAttention(a, Date.now(), { code: 'INVALID_ARGUMENT', message: 'bad' });
     expect(store.getJob(a)).toMatchObject({ state: 'needs_attention', lastError: { code: 'INVALID_ARGUMENT', message: 'bad' } });
     expect(store.retry('all')).toBe(1);
@@ -140,7 +140,7 @@ describe('queue store: jobs', () => {
     // now goes first and will change the template, so that reading must go too (other classes keep theirs)
     const later = store.enqueue({ classId: '21', images: [syntheticImage('c.jpg')] });
     const snapshot = { available: true, featureVectors: 4, enrolled: '2026-01-02T00:00:00.000Z' };
-    store.markSending(a, { before: null, reference: 'r2', deadlineMs: 1000, now: Date.now() });
+    await store.markSending(a, { before: null, reference: 'r2', deadlineMs: 1000, now: Date.now() });
     store.markNeedsAttention(a, Date.now(), { code: 'INVALID_ARGUMENT', message: 'bad again' });
     expect(store.recordBefore(later, snapshot, Date.now())).toBe(true);
     expect(store.recordBefore(b, snapshot, Date.now())).toBe(true);
@@ -191,7 +191,7 @@ describe('queue store: jobs', () => {
     const snapshot = { available: true, featureVectors: 3, enrolled: '2026-02-01T00:00:00.000Z' };
     expect(store.recordBefore(id, snapshot, 1234)).toBe(true);
     expect(store.getJob(id)).toMatchObject({ before: snapshot, beforeAt: 1234 });
-    store.markSending(id, { before: { ...snapshot, featureVectors: 4 }, beforeAt: 2000, reference: 'r', deadlineMs: 1000, now: 2000 });
+    await store.markSending(id, { before: { ...snapshot, featureVectors: 4 }, beforeAt: 2000, reference: 'r', deadlineMs: 1000, now: 2000 });
     expect(store.recordBefore(id, { available: false, featureVectors: 0, enrolled: null }, 3000)).toBe(false);
     expect(store.getJob(id)).toMatchObject({ before: { featureVectors: 4 }, beforeAt: 2000, state: 'sending' });
   });
@@ -199,7 +199,7 @@ describe('queue store: jobs', () => {
   it('after a crash, jobs caught mid-send are marked ambiguous (to be reconciled), never queued', async () => {
     const { store } = await fresh();
     const id = store.enqueue({ classId: '5', images: [syntheticImage('a.jpg')] });
-    store.markSending(id, { before: { available: false, featureVectors: 0, enrolled: null }, reference: 'r', deadlineMs: 1000, now: Date.now() });
+    await store.markSending(id, { before: { available: false, featureVectors: 0, enrolled: null }, reference: 'r', deadlineMs: 1000, now: Date.now() });
     expect(store.recoverInterrupted()).toBe(1);
     expect(store.getJob(id)).toMatchObject({ state: 'ambiguous', attempts: 1, before: { available: false, featureVectors: 0 } });
   });

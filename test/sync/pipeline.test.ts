@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { recordWalSyncs } from '../store/helpers.js';
 import { engineFor, enqueueMany, useSyncFixtures } from './helpers.js';
 
 const { setup, track } = useSyncFixtures();
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 describe('sync engine: the next send is prepared behind the one in flight', () => {
   it('a freed send slot goes to the next job (status read and images ready) before the answered job is written', async () => {
@@ -20,4 +24,22 @@ describe('sync engine: the next send is prepared behind the one in flight', () =
     expect([server.commits.get(first!), server.commits.get(second!)]).toEqual([1, 1]);
     expect(server.arrivals.map((arrival) => arrival.classId)).toEqual(['801', '802']);
   });
+
+  it('each request leaves only once its sending mark is on disk (the WAL flushed after the mark)', async () => {
+    const { store, server } = await setup();
+    enqueueMany(store, ['811', '812', '813', '814']);
+    const syncs = recordWalSyncs();
+    const seen: number[] = [];
+    server.plan = () => {
+      seen.push(syncs.done);
+      return { kind: 'pass' };
+    };
+    const engine = track(engineFor(store, { concurrency: 1 }));
+    await engine.start();
+    expect((await engine.settle({ timeoutMs: 20_000 })).counts.synced).toBe(4);
+    // One send at a time, so one mark per send: the n-th request arrived after at least n flushes.
+    expect(seen).toHaveLength(4);
+    seen.forEach((flushes, index) => expect(flushes).toBeGreaterThanOrEqual(index + 1));
+  });
 });
+

@@ -11,6 +11,7 @@ import { openQueueDatabase } from './queue-db.js';
 import type { EnqueueInput, GalleryEntry, JobCounts, JobError, JobRecord, Receipt, TemplateSnapshot } from './queue-types.js';
 import { SettingsStore } from './settings.js';
 import { loadSiteConfig, type SiteConfig } from './site-file.js';
+import { WalFlusher } from './wal-flush.js';
 
 const DAY_MS = 86_400_000;
 /** States in which a job still has to reach the service. */
@@ -87,6 +88,20 @@ export class QueueStore {
     this.settings = new SettingsStore(db, options.site !== undefined ? options.site : loadSiteConfig());
     this.audit = new AuditLog(db);
     this.now = options.now ?? Date.now;
+    this.walFlusher = WalFlusher.forDatabase(db);
+  }
+
+  /** Flushes the WAL off the event loop for the marks that must be durable before a send (null: FULL commits). */
+  private readonly walFlusher: WalFlusher | null;
+
+  /** Runs a write whose commit skips its own fsync (synchronous NORMAL); the connection's default is FULL. */
+  private withoutFsync<T>(write: () => T): T {
+    this.db.pragma('synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
   }
 
   /** Opens the queue database of a data folder (see openQueueDatabase) and wraps it. */
@@ -256,7 +271,8 @@ export class QueueStore {
   counts(): JobCounts {
     const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as JobCounts;
     this.guard('count jobs', () => {
-      for (const row of this.sql('SELECT state, COUNT(*) AS n FROM jobs GROUP BY state').all() as Array<{ state: JobState; n: number }>) {
+      // Kept by triggers (migration 4): one row per state, however many jobs the queue has seen.
+      for (const row of this.sql('SELECT state, n FROM job_counts').all() as Array<{ state: JobState; n: number }>) {
         counts[row.state] = row.n;
       }
     });
@@ -455,21 +471,33 @@ export class QueueStore {
   /**
    * Made durable BEFORE the request leaves: if the process dies after this, the job is found in `sending` and
    * reconciled instead of being sent blindly again. `before` is recorded only with the first send.
-   * Returns false (and changes nothing) unless the job is still waiting in the queue: an operator may have
+   * Resolves to false (and changes nothing) unless the job is still waiting in the queue: an operator may have
    * discarded it, or retention purged it, while the engine was reading its template status. It must not be sent.
+   * The commit itself is synchronous; the wait for the disk is not (see wal-flush.ts): the promise resolves
+   * only once the mark is on disk, while the event loop serves the sends already in flight meanwhile.
    */
-  markSending(id: string, args: { before: TemplateSnapshot | null; beforeAt?: number; reference: string; deadlineMs: number; now: number }): boolean {
-    return this.guard('mark the job as sending', () =>
-      this.db.transaction(() => {
-        const row = this.sql('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
-        if (!row || (row.state !== 'queued' && row.state !== 'retry_wait')) return false;
-        if (args.before) this.writeBefore(id, args.before, args.beforeAt ?? args.now);
-        this
-          .sql("UPDATE jobs SET state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?")
-          .run(args.reference, args.now, args.deadlineMs, args.now, id);
-        return true;
-      }).immediate(),
-    );
+  async markSending(id: string, args: { before: TemplateSnapshot | null; beforeAt?: number; reference: string; deadlineMs: number; now: number }): Promise<boolean> {
+    const commit = (): boolean =>
+      this.guard('mark the job as sending', () =>
+        this.db.transaction(() => {
+          const row = this.sql('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
+          if (!row || (row.state !== 'queued' && row.state !== 'retry_wait')) return false;
+          if (args.before) this.writeBefore(id, args.before, args.beforeAt ?? args.now);
+          this
+            .sql("UPDATE jobs SET state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?")
+            .run(args.reference, args.now, args.deadlineMs, args.now, id);
+          return true;
+        }).immediate(),
+      );
+    if (!this.walFlusher) return commit();
+    const marked = this.withoutFsync(commit);
+    if (!marked) return false;
+    try {
+      await this.walFlusher.flush();
+    } catch (error) {
+      throw mapSqliteError(error, 'mark the job as sending (writing it to disk)');
+    }
+    return true;
   }
 
   /**
@@ -478,19 +506,16 @@ export class QueueStore {
    */
   recordBefore(id: string, before: TemplateSnapshot, at: number): boolean {
     // A read-ahead is a cache: losing it to a power cut only means reading it again, so no fsync of its own.
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      return this.guard('record the template status', () =>
+    return this.withoutFsync(() =>
+      this.guard('record the template status', () =>
         this.db.transaction(() => {
           const row = this.sql('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
           if (!row || (row.state !== 'queued' && row.state !== 'retry_wait')) return false;
           this.writeBefore(id, before, at);
           return true;
         }).immediate(),
-      );
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+      ),
+    );
   }
 
   private writeBefore(id: string, before: TemplateSnapshot, at: number): void {
@@ -532,13 +557,9 @@ export class QueueStore {
     const keepEmbeddings = this.settings.get('embeddingRetentionDays') > 0;
     // This commit skips its own fsync (synchronous NORMAL; the next FULL commit or checkpoint flushes it): if a
     // power cut loses it, the job is found in `sending` and reconciled as landed. Nothing is sent twice, and
-    // the drain does one fsync per job instead of two. Enqueue and markSending stay fully synchronous.
-    this.db.pragma('synchronous = NORMAL');
-    try {
-      this.markSyncedTransaction(id, result, keepEmbeddings);
-    } finally {
-      this.db.pragma('synchronous = FULL');
-    }
+    // the drain does one fsync per job instead of two. Enqueue stays fully synchronous; markSending is made
+    // durable before it resolves.
+    this.withoutFsync(() => this.markSyncedTransaction(id, result, keepEmbeddings));
   }
 
   private markSyncedTransaction(id: string, result: { now: number; serverJobId: string | null; performedAction: string | null; note?: string | null }, keepEmbeddings: boolean): void {

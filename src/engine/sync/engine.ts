@@ -81,6 +81,9 @@ export class SyncEngine extends EventEmitter<Events> {
   /** Images of the jobs whose status was read ahead, loaded then too, so a freed slot can send at once. */
   private readonly preparedImages = new Map<string, Buffer[]>();
   private readonly busyClasses = new Set<string>();
+  /** Per running job: settles when its request has left or its run ended without one (see handOverSlot). */
+  private readonly departures = new Map<string, Promise<void>>();
+  private readonly leave = new Map<string, () => void>();
   /** Status reads ahead of the send (their classes count as busy meanwhile). */
   private readonly prefetching = new Map<string, { classId: string; done: Promise<void> }>();
   private wakeTimer: NodeJS.Timeout | null = null;
@@ -272,6 +275,9 @@ export class SyncEngine extends EventEmitter<Events> {
     if (this.now() < this.storeTroubleUntil) return;
     const free = Math.max(0, this.concurrency - (this.active.size - this.answered.size));
     const lookahead = this.concurrency;
+    // Nothing could start: no pick (a query per call, and pump runs several times per job). Every slot or
+    // read-ahead that ends pumps again, and that pump also re-arms the timer for waiting retries.
+    if (free === 0 && this.prefetching.size >= lookahead) return;
     const busy = new Set([...this.busyClasses, ...[...this.prefetching.values()].map((entry) => entry.classId)]);
     let jobs: JobRecord[];
     try {
@@ -319,9 +325,15 @@ export class SyncEngine extends EventEmitter<Events> {
 
   private launch(job: JobRecord): void {
     this.busyClasses.add(job.classId);
+    let left = (): void => {};
+    this.departures.set(job.id, new Promise<void>((resolve) => {
+      left = resolve;
+    }));
+    this.leave.set(job.id, left);
     const run = this.process(job)
       .catch((error: unknown) => this.reportStoreError(error))
       .finally(() => {
+        this.departed(job.id);
         this.active.delete(job.id);
         this.answered.delete(job.id);
         this.preparedImages.delete(job.id);
@@ -373,6 +385,8 @@ export class SyncEngine extends EventEmitter<Events> {
     const transport = this.transport;
     if (!transport) return;
     if (job.state === 'ambiguous' || job.state === 'reconciling' || job.state === 'sending') {
+      // Not a send prepared ahead: an answered job's write does not wait for this one's reads.
+      this.departed(job.id);
       const verdict = await this.reconcile(job, transport);
       if (verdict !== 'resend') return;
     }
@@ -381,6 +395,7 @@ export class SyncEngine extends EventEmitter<Events> {
     let before = job.before;
     let beforeAt = job.beforeAt ?? this.now();
     if (!before || !this.hasFreshBefore(job)) {
+      this.departed(job.id);
       beforeAt = this.now();
       try {
         before = await transport.templateStatus(job.classId, { deadlineMs: this.statusDeadlineMs });
@@ -401,11 +416,15 @@ export class SyncEngine extends EventEmitter<Events> {
     }
     const attempt = job.attempts + 1;
     const reference = `${this.stationId}-${job.id}-${attempt}`;
-    if (!this.store.markSending(job.id, { before, beforeAt, reference, deadlineMs: this.enrollDeadlineMs, now: this.now() })) return;
+    // Resolves once the mark is on disk (its fsync runs off the event loop, so answers to the sends in flight
+    // are handled meanwhile); only then may the request leave.
+    if (!(await this.store.markSending(job.id, { before, beforeAt, reference, deadlineMs: this.enrollDeadlineMs, now: this.now() }))) return;
     this.emitJob(job, 'sending');
     let outcome;
     try {
-      outcome = await transport.enroll(job.classId, images, { reference, deadlineMs: this.enrollDeadlineMs });
+      const answer = transport.enroll(job.classId, images, { reference, deadlineMs: this.enrollDeadlineMs });
+      this.departed(job.id);
+      outcome = await answer;
     } catch (error) {
       this.handleFailure(job, attempt, transport.classify(error), true);
       return;
@@ -428,15 +447,27 @@ export class SyncEngine extends EventEmitter<Events> {
   }
 
   /**
-   * The answer is in: the next job may use this send slot before this job's after-answer write. That write
-   * waits one turn of the event loop, so the next request leaves first (the write is synchronous SQLite work).
+   * The answer is in: the next job may use this send slot before this job's after-answer write, which waits
+   * until the request of the job that took the slot has left (its mark is on disk and the Enroll started, or it
+   * ended without sending) and one more turn of the event loop: that write is synchronous SQLite work, so it
+   * runs while the next Enroll is in flight instead of between the answer and the next send.
    * A crash in between finds this job in `sending` and reconciles it, as for any crash after the answer; its
    * class stays busy until the write is done, so nothing else of the class can go meanwhile.
    */
   private async handOverSlot(job: JobRecord): Promise<void> {
     this.answered.add(job.id);
+    const running = new Set(this.active.keys());
     this.pump();
+    const next = [...this.active.keys()].filter((id) => !running.has(id)).map((id) => this.departures.get(id));
+    await Promise.all(next);
     await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /** The job's request has left, or its run ended without one. */
+  private departed(id: string): void {
+    this.leave.get(id)?.();
+    this.leave.delete(id);
+    this.departures.delete(id);
   }
 
   /** Decides for a job whose last send has an unknown outcome. */
