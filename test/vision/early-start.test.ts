@@ -52,7 +52,7 @@ describe('vision engine start-up', () => {
     const writeErr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const files = ['two_people.jpg', 'missing.jpg', 'obama-240p.jpg', 'biden.jpg', 'obama_small.jpg'];
     try {
-      await buildProgram().parseAsync(['node', 'station', 'analyze', '--json', ...files.map((file) => path.join(facesDir, file))]);
+      await (await buildProgram()).parseAsync(['node', 'station', 'analyze', '--json', ...files.map((file) => path.join(facesDir, file))]);
     } finally {
       write.mockRestore();
       writeErr.mockRestore();

@@ -51,7 +51,7 @@ describe('station analyze', () => {
     });
     const writeErr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      await buildProgram().parseAsync(['node', 'station', ...args]);
+      await (await buildProgram()).parseAsync(['node', 'station', ...args]);
       return { stdout, code: Number(process.exitCode ?? 0) };
     } finally {
       write.mockRestore();

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ModelManifest, MODEL_ROLES, loadManifest, modelFilePath, verifyModels } from '../../src/engine/models/manifest.js';
 import { cosine, createVisionEngine } from '../../src/engine/vision/index.js';
 import { VERIFIED_CACHE, resolveModelFiles } from '../../src/engine/vision/model-files.js';
+import { startInstalledModelsEarly, takeEarlyModels } from '../../src/engine/vision/models-start.js';
+import { releaseSessions } from '../../src/engine/vision/sessions.js';
 import { rewritePRelu } from '../../src/engine/vision/prelu-rewrite.js';
 import { readFace, tempDir } from './helpers.js';
 
@@ -128,6 +130,36 @@ describe('remembered model verification', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it("the app's engine start checks the files once, remembered: unchanged files are not read, a changed one is refused for a reinstall", async () => {
+    const saved = process.env.STATION_MODEL_MANIFEST;
+    process.env.STATION_MODEL_MANIFEST = manifest.path;
+    const modelFiles = new Set(MODEL_ROLES.map((role) => path.resolve(modelFilePath(manifest, role))));
+    try {
+      resolveModelFiles(manifest);
+      const read = vi.spyOn(fs, 'readFileSync');
+      const open = vi.spyOn(fs, 'openSync');
+      startInstalledModelsEarly();
+      const sessions = takeEarlyModels();
+      const touched = [...read.mock.calls, ...open.mock.calls].map(([file]) => file).filter((file) => typeof file === 'string' && modelFiles.has(path.resolve(file)));
+      expect(touched).toEqual([]);
+      vi.restoreAllMocks();
+      await releaseSessions(await sessions!);
+
+      const file = modelFilePath(manifest, 'eyes');
+      flipByte(file, 4000);
+      try {
+        expect(() => startInstalledModelsEarly()).toThrow(expect.objectContaining({ code: 'MODEL_CHECKSUM', message: expect.stringMatching(/fr_eye\.onnx \(sha256 does not match\).*Reinstall Enrollment Station/) }));
+        expect(takeEarlyModels()).toBeNull();
+      } finally {
+        flipByte(file, 4000);
+      }
+    } finally {
+      vi.restoreAllMocks();
+      if (saved === undefined) delete process.env.STATION_MODEL_MANIFEST;
+      else process.env.STATION_MODEL_MANIFEST = saved;
     }
   });
 });

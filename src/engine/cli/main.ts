@@ -3,11 +3,34 @@ import { stationVersion } from '../version.js';
 import { registerCommands } from './commands/index.js';
 import { tolerateClosedOutput } from './output.js';
 
+/** Global options that take a value: the word after them is not the command's name. */
+const VALUE_OPTIONS = new Set(['--data-dir']);
+
+/** The command about to run (its name as typed), or undefined (no command: help, version, or a typo). */
+export function commandName(argv: readonly string[]): string | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    if (arg === '--') return args[i + 1];
+    if (VALUE_OPTIONS.has(arg)) i += 1;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/** Asked for by commander's exit override: main exits once the models started early are released. */
+class ExitRequest extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
 /**
  * The `station` command: the engine's main job without a display. Every command takes the global options
- * `--data-dir`, `--json` and `--debug`; see `station <command> --help`.
+ * `--data-dir`, `--json` and `--debug`; see `station <command> --help`. With `only`, just that command is
+ * registered (see registerCommands).
  */
-export function buildProgram(): Command {
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('station')
     .description('Enrollment Station: analyse face photos, queue enrollments encrypted, and sync them to BioID BWS.')
     .version(stationVersion(), '-V, --version', 'print the station version')
@@ -19,18 +42,35 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
   program.exitOverride((error) => {
     // Commander prints its own usage errors; map them to exit code 2, and help/version to 0.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') process.exit(0);
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') throw new ExitRequest(0);
     // With --json, scripts get the documented error document on stdout for usage errors too.
     if (program.opts().json === true || process.argv.includes('--json')) {
       process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message.replace(/^error: /, '') } }, null, 2)}\n`);
     }
-    process.exit(2);
+    throw new ExitRequest(2);
   });
-  registerCommands(program);
+  await registerCommands(program, only);
   return program;
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
   tolerateClosedOutput();
-  await buildProgram().parseAsync(argv);
+  const name = commandName(argv);
+  const help = argv.includes('--help') || argv.includes('-h');
+  // `analyze` needs the six models first: they start loading on their worker thread now, while the rest of the
+  // command line loads and is parsed, and the analysis takes them (createVisionEngine with default options).
+  const models = name === 'analyze' && !help ? await import('../vision/models-start.js') : null;
+  models?.startModelsEarly();
+  let exitCode: number | null = null;
+  try {
+    await (await buildProgram(name)).parseAsync(argv);
+  } catch (error) {
+    if (!(error instanceof ExitRequest)) throw error;
+    exitCode = error.code;
+  } finally {
+    // Models nobody took (a usage error, a failed command): released before the process ends, since ending
+    // it while the worker is inside onnxruntime's native loading code aborts instead of exiting.
+    await models?.releaseEarlyModels();
+  }
+  if (exitCode !== null) process.exit(exitCode);
 }

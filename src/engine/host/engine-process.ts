@@ -7,9 +7,9 @@
  * No Electron import: `process.parentPort` is described structurally.
  */
 import type { StationApi } from '../../shared/contract.js';
-import { assertModelsInstalled, loadManifest } from '../models/manifest.js';
 import { StaticKeyProvider } from '../store/keys.js';
 import { createStation } from '../station.js';
+import { startInstalledModelsEarly } from '../vision/models-start.js';
 import { hostEngine } from './engine-host.js';
 import { serveFrames } from './frame-server.js';
 import { eventPortTransport, type EventPortLike } from './transport.js';
@@ -46,8 +46,9 @@ parentPort.on('message', (event) => {
   hosted = true;
   void hostEngine(eventPortTransport(port), async ({ dataDir, key, systemLocales }) => {
     // Refuse to start on missing or changed models (main passes the packaged app's resources/models manifest
-    // in STATION_MODEL_MANIFEST); the error reaches main as a fatal handshake and is not retried.
-    assertModelsInstalled(loadManifest());
+    // in STATION_MODEL_MANIFEST); the error reaches main as a fatal handshake and is not retried. The same
+    // check starts the models loading (createStation's own early start then has nothing left to do).
+    startInstalledModelsEarly();
     const created = await createStation({ dataDir, keyProvider: new StaticKeyProvider(Buffer.from(key), 'OS keystore (safeStorage), unwrapped by the app'), systemLocales });
     // The app syncs in the background whenever BWS is configured; the status reaches the UI as events.
     void created.startBackgroundSync();

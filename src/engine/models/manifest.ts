@@ -122,16 +122,14 @@ export function verifyModels(manifest: ModelManifest): ModelCheck[] {
 }
 
 /**
- * The engine's start-up check in the app: every model file present and matching its sha256, or a coded error
- * an installer can act on (the models of an installed app are only ever changed by damage or tampering, so the
- * remedy is a reinstall; a source checkout fetches them again with `npm run models`).
+ * The engine's start-up refusal in the app, for model files that are missing or do not match their sha256:
+ * a coded error an installer can act on (the models of an installed app are only ever changed by damage or
+ * tampering, so the remedy is a reinstall; a source checkout fetches them again with `npm run models`).
  */
-export function assertModelsInstalled(manifest: ModelManifest): void {
-  const bad = verifyModels(manifest).filter((check) => !check.ok);
-  if (bad.length === 0) return;
-  const missing = bad.some((check) => check.detail === MODEL_MISSING_DETAIL);
-  const files = bad.map((check) => `${path.basename(check.file)} (${check.detail === MODEL_MISSING_DETAIL ? 'missing' : 'sha256 does not match'})`).join(', ');
-  throw new StationError(
+export function modelsNotInstalled(manifest: ModelManifest, problems: ReadonlyArray<{ file: string; missing: boolean }>): StationError {
+  const missing = problems.some((problem) => problem.missing);
+  const files = problems.map((problem) => `${path.basename(problem.file)} (${problem.missing ? 'missing' : 'sha256 does not match'})`).join(', ');
+  return new StationError(
     missing ? 'MODEL_MISSING' : 'MODEL_CHECKSUM',
     `The face models in ${path.dirname(manifest.path)} are ${missing ? 'incomplete' : 'damaged or were changed'}: ${files}. ` +
       'The engine was not started. Reinstall Enrollment Station to restore them (in a source checkout: `npm run models`).',

@@ -115,11 +115,17 @@ function statFacts(file: string): FileFacts | null {
   }
 }
 
+/** Model files that are not ready, as resolveModelFiles found them. */
+export type ModelProblem = { file: string; missing: boolean; detail: string };
+
 /**
  * What to load for each model, the manifest's files verified against their sha256 (unless verify is false).
- * Throws MODEL_MISSING or MODEL_CHECKSUM naming every file that is not ready.
+ * Throws MODEL_MISSING or MODEL_CHECKSUM naming every file that is not ready (worded by `notReady` if given).
  */
-export function resolveModelFiles(manifest: ModelManifest, options: { verify?: boolean } = {}): Record<ModelRole, ModelSource> {
+export function resolveModelFiles(
+  manifest: ModelManifest,
+  options: { verify?: boolean; notReady?: (problems: ModelProblem[]) => Error } = {},
+): Record<ModelRole, ModelSource> {
   const verify = options.verify !== false;
   const cacheFile = verifiedCachePath(manifest);
   const cache = readCache(cacheFile);
@@ -135,7 +141,7 @@ export function resolveModelFiles(manifest: ModelManifest, options: { verify?: b
     return Boolean(facts && entry && entry.sha256 === sha && sameFacts(entry, facts));
   };
 
-  const problems: Array<{ file: string; missing: boolean; detail: string }> = [];
+  const problems: ModelProblem[] = [];
   const sources: Partial<Record<ModelRole, ModelSource>> = {};
   for (const role of MODEL_ROLES) {
     const file = modelFilePath(manifest, role);
@@ -196,6 +202,6 @@ export function resolveModelFiles(manifest: ModelManifest, options: { verify?: b
     sources[role] = { role, file, load, verification };
   }
   if (changed) writeFileAtomic(cacheFile, `${JSON.stringify(cache, null, 1)}\n`);
-  if (problems.length > 0) throw modelsNotReady(problems);
+  if (problems.length > 0) throw (options.notReady ?? modelsNotReady)(problems);
   return sources as Record<ModelRole, ModelSource>;
 }

@@ -1,6 +1,6 @@
-import { type ModelManifest, loadManifest } from '../models/manifest.js';
+import { type ModelManifest, loadManifest, modelsNotInstalled } from '../models/manifest.js';
 import { resolveModelFiles } from './model-files.js';
-import { type Sessions, createSessions } from './sessions.js';
+import { type Sessions, createSessions, releaseSessions } from './sessions.js';
 
 /**
  * Loading the six models (checking the files, starting the inference worker, creating the sessions on it) is
@@ -8,8 +8,9 @@ import { type Sessions, createSessions } from './sessions.js';
  * the pipeline), so a process that will need the engine can start it early and do other start-up work
  * meanwhile: the app's engine process starts it before it opens the data folder. The worker loads onnxruntime
  * and the sessions on its own thread.
- * Not used before the command line is parsed: a process that exits (a usage error calls process.exit) while
- * the worker is still inside onnxruntime's native loading code aborts instead of exiting with its code.
+ * `station analyze` starts it before its command line is parsed. A process that ends while the worker is
+ * still inside onnxruntime's native loading code aborts instead of exiting with its code, so whoever starts
+ * models early releases what nobody took (releaseEarlyModels) before the process ends.
  */
 export interface ModelStartOptions {
   manifest?: ModelManifest;
@@ -39,9 +40,32 @@ export function startModelsEarly(): void {
   });
 }
 
+/**
+ * The app's engine start: the model files are checked once, in the installer's words (MODEL_MISSING /
+ * MODEL_CHECKSUM, "reinstall"), and thrown at once when not ready; the models start loading from that same
+ * check. The check is the remembered one (see model-files.ts): a file unchanged since it was hashed is not
+ * hashed again, so a start neither hashes twice nor hashes ~15 MB every time.
+ */
+export function startInstalledModelsEarly(): void {
+  if (early) return;
+  const manifest = loadManifest();
+  const sources = resolveModelFiles(manifest, { notReady: (problems) => modelsNotInstalled(manifest, problems) });
+  early = createSessions(manifest, 2, sources);
+  early.catch(() => {
+    // Reported to whoever takes it (createVisionEngine), not here.
+  });
+}
+
 /** The models started early, once (the next caller loads its own). */
 export function takeEarlyModels(): Promise<Sessions> | null {
   const taken = early;
   early = null;
   return taken;
+}
+
+/** Waits for models started early that nobody took, and releases them (their worker ends). */
+export async function releaseEarlyModels(): Promise<void> {
+  const untaken = takeEarlyModels();
+  const sessions = await untaken?.catch(() => null);
+  if (sessions) await releaseSessions(sessions);
 }

@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commandName } from '../../src/engine/cli/main.js';
+import { face, repoRoot, stationBin, tempDir } from '../helpers/paths.js';
+
+const tracer = path.join(repoRoot, 'test', 'foundation', 'fixtures', 'trace-imports.mjs');
+
+/** Runs the compiled CLI and returns its exit code, stdout and the modules it imported (paths under the repo). */
+function traced(args: string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; modules: string[] }> {
+  const trace = path.join(tempDir('station-trace-'), 'imports.txt');
+  fs.writeFileSync(trace, '');
+  const child = spawn(process.execPath, ['--import', tracer, stationBin, ...args], { env: { ...process.env, NO_COLOR: '1', TRACE_IMPORTS_FILE: trace } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      const modules = [...new Set(fs.readFileSync(trace, 'utf8').split('\n').filter(Boolean))].map((url) => url.replace(/^file:\/\//, '').replace(`${repoRoot}/`, ''));
+      resolve({ code, signal, stdout, stderr, modules });
+    });
+  });
+}
+
+const commandModules = (modules: string[]) => modules.filter((file) => file.startsWith('dist/engine/cli/commands/') && !file.endsWith('/index.js')).map((file) => path.basename(file, '.js')).sort();
+const loads = (modules: string[], part: string) => modules.some((file) => file.includes(part));
+
+describe('station loads only the command that runs', () => {
+  it('finds the command name behind global options', () => {
+    expect(commandName(['node', 'station', '--data-dir', '/x', '--json', 'queue', '--state', 'queued'])).toBe('queue');
+    expect(commandName(['node', 'station', '--json', 'analyze', 'a.jpg'])).toBe('analyze');
+    expect(commandName(['node', 'station', '--debug'])).toBeUndefined();
+  });
+
+  it('`station queue` imports the queue command alone: no other command, no vision engine, no gRPC', async () => {
+    const result = await traced(['queue', '--json', '--data-dir', path.join(tempDir(), 'none')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(commandModules(result.modules)).toEqual(['queue']);
+    for (const heavy of ['dist/engine/vision/', 'onnxruntime-node', 'sharp', '@grpc/grpc-js', 'cli-progress', 'csv-parse']) expect(loads(result.modules, heavy), heavy).toBe(false);
+  });
+
+  it('`station analyze` imports the analyze command alone (models started early) and analyses the photo', async () => {
+    const result = await traced(['analyze', '--json', face('obama.jpg')]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).results[0]).toMatchObject({ ok: true, accepted: expect.any(Boolean) });
+    expect(commandModules(result.modules)).toEqual(['analyze']);
+    for (const heavy of ['dist/engine/store/queue-store.js', 'dist/engine/sync/', '@grpc/grpc-js', 'cli-progress', 'csv-parse']) expect(loads(result.modules, heavy), heavy).toBe(false);
+  });
+
+  it('a usage error after the models started early exits with code 2, not an abort', async () => {
+    const result = await traced(['analyze', '--json', '--profile', 'passport', face('obama.jpg')]);
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout).error.code).toBe('USAGE');
+    expect(loads(result.modules, 'dist/engine/vision/models-start.js')).toBe(true);
+  });
+
+  it('`station --help` still lists every command', async () => {
+    const result = await traced(['--help']);
+    expect(result.code).toBe(0);
+    for (const name of ['enroll', 'import', 'queue', 'retry', 'discard', 'purge', 'sync', 'analyze', 'config', 'bws', 'doctor', 'support-bundle']) expect(result.stdout).toMatch(new RegExp(`\\n  ${name}\\b`));
+  });
+});
