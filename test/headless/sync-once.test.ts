@@ -38,7 +38,7 @@ describe('station sync --once after a crash mid-send', () => {
     // deadline) and died before the request left or its answer came back.
     const store = await QueueStore.open({ dataDir, keyProvider: new HeadlessKeyProvider({ envKey: dbKey }), create: true });
     const [jobId] = enqueueMany(store, ['7001'], 2);
-    expect(store.markSending(jobId!, { before: { available: false, featureVectors: 0, enrolled: null }, beforeAt: Date.now(), reference: 'crashed-send', deadlineMs: 25_000, now: Date.now() })).toBe(true);
+    expect(await store.markSending(jobId!, { before: { available: false, featureVectors: 0, enrolled: null }, beforeAt: Date.now(), reference: 'crashed-send', deadlineMs: 25_000, now: Date.now() })).toBe(true);
     store.close();
 
     const once = await station(['--data-dir', dataDir, 'sync', '--once'], env);
