@@ -22,9 +22,18 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 if (process.argv[2] === '--engine-start') {
-  // Child: the app's engine process path in plain Node (the same entry into the engine: createStation on a
-  // data folder with a key handed over), then the first analysis, as the UI asks for it.
+  // Child: the app's engine process path in plain Node (the same steps as its entry: the model check, then
+  // createStation on a data folder with a key handed over), then the first analysis, as the UI asks for it.
   const distDir = path.resolve(process.argv[3]);
+  // The engine process's own model check first, as src/engine/host/engine-process.ts does it in each build:
+  // a build with startInstalledModelsEarly checks once (remembered) and loads from that check; older builds
+  // hashed every file (assertModelsInstalled) and then checked again to load.
+  const modelsStart = await import(pathToFileURL(path.join(distDir, 'engine/vision/models-start.js')).href);
+  if (modelsStart.startInstalledModelsEarly) modelsStart.startInstalledModelsEarly();
+  else {
+    const { assertModelsInstalled, loadManifest } = await import(pathToFileURL(path.join(distDir, 'engine/models/manifest.js')).href);
+    assertModelsInstalled(loadManifest());
+  }
   const { createStation } = await import(pathToFileURL(path.join(distDir, 'engine/station.js')).href);
   const { StaticKeyProvider } = await import(pathToFileURL(path.join(distDir, 'engine/store/keys.js')).href);
   const key = Buffer.alloc(32, 7);

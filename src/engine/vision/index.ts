@@ -3,7 +3,6 @@ import { encoderVersion, flipAveragedEmbedding, loadManifest } from '../models/m
 import { type QualityThresholds, resolveThresholds } from './config.js';
 import { faceThumbnail, portraitCrop } from './crop.js';
 import { flipAveraged } from './embed.js';
-import { analyzeFrame } from './live.js';
 import { startModels, takeEarlyModels } from './models-start.js';
 import { releaseSessions } from './sessions.js';
 import { analyzeStill } from './still.js';
@@ -43,7 +42,9 @@ export async function createVisionEngine(options: VisionEngineOptions = {}): Pro
   return {
     encoderVersion: encoderVersion(manifest),
     analyzeStill: (image, analyzeOptions) => analyzeStill(running, thresholds, image, analyzeOptions),
-    analyzeFrame: (frame) => analyzeFrame(running, thresholds, frame),
+    // Loaded with the first frame: live frames are checked against the shared schemas (zod), which a still
+    // analysis (`station analyze`) never needs; building them is a good part of that command's start-up.
+    analyzeFrame: async (frame) => (await import('./live.js')).analyzeFrame(running, thresholds, frame),
     faceThumbnail: (image, analysis, faceIndex, size) => faceThumbnail(image, analysis, faceIndex, size),
     portraitCrop: (image, analysis, maxWidth) => portraitCrop(image, analysis, maxWidth),
     close: async () => {
