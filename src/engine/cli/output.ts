@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors.js';
+import { errorDocumentSchema } from '../../shared/json-documents.js';
 import { redactUrlCredentials } from '../../shared/redact.js';
 
 /**
@@ -34,13 +36,21 @@ export class Output {
     this.stderr.write(`${this.paint('yellow', 'warning:')} ${redactUrlCredentials(text)}\n`);
   }
 
-  document(value: unknown): void {
-    this.stdout.write(`${redactUrlCredentials(JSON.stringify(value, null, 2))}\n`);
+  /**
+   * Prints one JSON document, built through its schema (`src/shared/json-documents.ts`): the value is parsed
+   * first, and a key the schema does not know fails as loudly as a missing one, so the printed shape and the
+   * documented one cannot drift apart.
+   */
+  document<S extends z.ZodType>(schema: S, value: z.input<S>): void {
+    const parsed = schema.parse(value);
+    const unknownKey = firstUnknownKey(value, parsed, '');
+    if (unknownKey) throw new Error(`JSON document key ${unknownKey} is not in its schema`);
+    this.stdout.write(`${redactUrlCredentials(JSON.stringify(parsed, null, 2))}\n`);
   }
 
   error(error: unknown): ErrorInfo {
     const info = toErrorInfo(error);
-    if (this.json) this.document({ error: info });
+    if (this.json) this.document(errorDocumentSchema, { error: info });
     else this.stderr.write(`${this.paint('red', 'error:')} ${info.message}${info.code === 'INTERNAL' ? '' : ` [${info.code}]`}\n`);
     if (this.debug && error instanceof Error && error.stack) this.stderr.write(`${redactUrlCredentials(error.stack)}\n`);
     return info;
@@ -81,4 +91,27 @@ export function formatTable(headers: string[], rows: Array<Array<string | number
   return cells
     .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd())
     .join('\n');
+}
+
+/** The path of the first key of `given` that the schema's output dropped (zod strips keys it does not know). */
+function firstUnknownKey(given: unknown, parsed: unknown, at: string): string | null {
+  if (Array.isArray(given) && Array.isArray(parsed)) {
+    for (let index = 0; index < given.length; index += 1) {
+      const found = firstUnknownKey(given[index], parsed[index], `${at}[${index}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (!isPlainObject(given) || !isPlainObject(parsed)) return null;
+  for (const [key, item] of Object.entries(given)) {
+    if (item === undefined) continue;
+    if (!(key in parsed)) return `${at}.${key}`;
+    const found = firstUnknownKey(item, parsed[key], `${at}.${key}`);
+    if (found) return found;
+  }
+  return null;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { analyzeDocumentSchema } from '../../../shared/json-documents.js';
 import type { Command } from 'commander';
 import { toErrorInfo } from '../../../shared/errors.js';
 import type { ImageAnalysis } from '../../../shared/schemas.js';
@@ -44,7 +45,7 @@ export function registerAnalyze(program: Command): void {
         } finally {
           await engine.close();
         }
-        if (context.json) context.out.document({ results });
+        if (context.json) context.out.document(analyzeDocumentSchema, { results });
         else printHuman(context.out, results, profile);
         return results.every((r) => r.ok) ? 0 : 1;
       }),

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { bwsCallDocumentSchema, bwsErrorDocumentSchema, bwsHealthDocumentSchema, bwsUpgradeDocumentSchema } from '../../../shared/json-documents.js';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { StationError } from '../../../shared/errors.js';
@@ -73,7 +74,7 @@ export function registerBws(program: Command): void {
         return withClient(context, options, true, async (client, callOptions) => {
           const results: Array<{ service: string } & CallResult<unknown>> = [];
           for (const service of services) results.push({ service, ...(await client.health(service as 'liveness' | 'readiness', callOptions)) });
-          if (context.json) context.out.document({ endpoint: client.endpoint.url, results: results.map((result) => ({ service: result.service, response: result.response, headers: result.metadata.headers, trailers: result.metadata.trailers })) });
+          if (context.json) context.out.document(bwsHealthDocumentSchema, { endpoint: client.endpoint.url, results: results.map((result) => ({ service: result.service, response: result.response as Record<string, unknown>, headers: result.metadata.headers, trailers: result.metadata.trailers })) });
           else for (const result of results) context.out.line(`${result.service}: ${(result.response as { status: string }).status}`);
           return results.every((result) => (result.response as { status: string }).status === 'SERVING') ? 0 : 1;
         });
@@ -101,7 +102,7 @@ export function registerBws(program: Command): void {
         const classIds = options.classId ? [classIdArgument(context, options.classId)] : await knownClassIds(context);
         if (classIds.length === 0) {
           context.out.note('This station has synced no class id yet: nothing to upgrade.');
-          if (context.json) context.out.document({ results: [] });
+          if (context.json) context.out.document(bwsUpgradeDocumentSchema, { results: [] });
           return 0;
         }
         return withClient(context, options, false, async (client, callOptions) => upgrade(context, client, classIds, callOptions));
@@ -279,7 +280,7 @@ async function upgrade(context: CliContext, client: BwsClient, classIds: string[
     }
   }
   const left = results.filter((result) => result.action !== 'TEMPLATE_UPGRADED' && !(result.action === 'NONE' && result.message.startsWith('already current')) && result.message !== 'no template on the service');
-  if (context.json) context.out.document({ results });
+  if (context.json) context.out.document(bwsUpgradeDocumentSchema, { results });
   else {
     context.out.line(formatTable(['class id', 'action', 'encoder', 'vectors', 'result'], results.map((result) => [result.classId, result.action, result.encoderVersion ?? '-', result.featureVectors ?? '-', result.message])));
     const upgraded = results.filter((result) => result.action === 'TEMPLATE_UPGRADED').length;
@@ -327,7 +328,7 @@ async function withClient(context: CliContext, options: ConnectionOptions, noAut
     if (!(error instanceof BwsCallError)) throw error;
     const advice = adminAdvice(error.grpcCode, error.grpcCodeName);
     if (context.json) {
-      context.out.document({ error: { code: error.grpcCodeName, grpcCode: error.grpcCode, message: tidyGrpcDetails(error.grpcDetails), advice }, headers: error.metadata.headers, trailers: error.metadata.trailers });
+      context.out.document(bwsErrorDocumentSchema, { error: { code: error.grpcCodeName, grpcCode: error.grpcCode, message: tidyGrpcDetails(error.grpcDetails), advice }, headers: error.metadata.headers, trailers: error.metadata.trailers });
     } else {
       printMetadata(context, error.metadata.headers, error.metadata.trailers);
       context.out.note(`${context.out.paint('red', 'error:')} ${error.grpcCodeName} (${error.grpcCode}): ${tidyGrpcDetails(error.grpcDetails) || 'no details'}`);
@@ -358,7 +359,7 @@ async function configWithSettings(context: CliContext, overrides: BwsOverrides):
 function show(context: CliContext, method: string, result: CallResult<unknown>): number {
   const response = printable(result.response, context.json);
   if (context.json) {
-    context.out.document({ method, response, headers: result.metadata.headers, trailers: result.metadata.trailers });
+    context.out.document(bwsCallDocumentSchema, { method, response: response as Record<string, unknown>, headers: result.metadata.headers, trailers: result.metadata.trailers });
     return 0;
   }
   printMetadata(context, result.metadata.headers, null);

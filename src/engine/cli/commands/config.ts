@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { configGetDocumentSchema, configSetDocumentSchema, pinHashDocumentSchema } from '../../../shared/json-documents.js';
 import { StationError } from '../../../shared/errors.js';
 import fs from 'node:fs';
 import { dataPaths } from '../../paths.js';
@@ -39,7 +40,7 @@ export function registerConfig(program: Command): void {
           const all = settings.describe().filter((entry) => !wanted || entry.name === wanted);
           const rows = all.map((entry) => ({ name: toKebab(entry.name), value: entry.value, source: entry.source, locked: entry.locked, overriddenBy: entry.locked ? null : overriddenBy(context, entry.name) }));
           const note = (row: (typeof rows)[number]) => (row.locked ? 'locked by the site file' : row.overriddenBy ? `overridden by ${row.overriddenBy}` : row.source === 'site' ? 'from the site file' : '');
-          if (context.json) context.out.document({ settings: rows });
+          if (context.json) context.out.document(configGetDocumentSchema, { settings: rows });
           else context.out.line(formatTable(['setting', 'value', 'note'], rows.map((row) => [row.name, displayValue(row.value), note(row)])));
         });
       }),
@@ -54,7 +55,7 @@ export function registerConfig(program: Command): void {
         const pin = await readSecret({ prompt: 'administrator PIN (4-12 digits): ', out: context.out, what: 'PIN' });
         checkPinFormat(pin);
         const line = formatPinRecord(await hashPin(pin));
-        if (context.json) context.out.document({ adminPinHash: line });
+        if (context.json) context.out.document(pinHashDocumentSchema, { adminPinHash: line });
         else context.out.line(line);
       }),
     );
@@ -79,7 +80,7 @@ export function registerConfig(program: Command): void {
         if (setting === 'endpoint' && text !== '') await checkEndpointForm(text ?? '');
         await withSettings(context, true, (settings) => settings.setFromText(setting, text ?? ''));
         const shown = SETTINGS[setting].secret ? (text === '' ? '(removed)' : '(set; it will not be shown again)') : text;
-        if (context.json) context.out.document({ ok: true, setting: toKebab(setting) });
+        if (context.json) context.out.document(configSetDocumentSchema, { ok: true, setting: toKebab(setting) });
         else context.out.line(`${toKebab(setting)} = ${shown}`);
         const env = ENV_OVERRIDES[setting];
         if (env && context.env[env]) context.out.warn(`${env} is set in the environment and overrides this setting.`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { doctorDocumentSchema } from '../../../shared/json-documents.js';
 import { action } from '../context.js';
 import { formatTable } from '../output.js';
 
@@ -11,7 +12,7 @@ export function registerDoctor(program: Command): void {
       action(async (context, options: { network: boolean }) => {
         const { runDoctor } = await import('../../doctor.js');
         const report = await runDoctor({ dataDir: context.dataDir, keyProvider: context.keyProvider, env: context.env, network: options.network });
-        if (context.json) context.out.document(report);
+        if (context.json) context.out.document(doctorDocumentSchema, report);
         else {
           context.out.line(formatTable(['check', 'status', 'detail'], report.checks.map((check) => [check.name, check.ok ? context.out.paint('green', 'ok') : context.out.paint('red', 'FAIL'), check.code ? `${check.detail} [${check.code}]` : check.detail])));
           context.out.line();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { enrollDocumentSchema } from '../../../shared/json-documents.js';
 import type { Command } from 'commander';
 import { toErrorInfo } from '../../../shared/errors.js';
 import type { EnrollResult } from '../../../shared/schemas.js';
@@ -43,7 +44,7 @@ export function registerEnroll(program: Command): void {
 
 export function printEnrollResult(context: CliContext, result: EnrollResult): void {
   if (context.json) {
-    context.out.document(result);
+    context.out.document(enrollDocumentSchema, result);
     return;
   }
   const { out } = context;

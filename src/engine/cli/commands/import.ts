@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type ImportClassDocument, type ImportDocument, importDocumentSchema } from '../../../shared/json-documents.js';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { describeClassIdInput } from '../../../shared/class-id.js';
@@ -20,26 +21,8 @@ import { withStation } from '../station-access.js';
  *  - an entry of the source that cannot become an enrollment at all (a folder not named by a class id, a CSV line
  *    without a path) is `not imported` (the `problems` list).
  */
-export interface ImportClassResult {
-  classId: string;
-  result: 'queued' | 'skipped' | 'rejected';
-  jobId: string | null;
-  files: number;
-  accepted: number;
-  skipped: number;
-  rejected: Array<{ file: string; reasons: string[] }>;
-  reason: string | null;
-  /** Set when the class id was written with leading zeros, or in several forms: "0042, 42 -> class 42 (one class)". */
-  classIdNote: string | null;
-}
-
-export interface ImportSummary {
-  source: string;
-  classes: ImportClassResult[];
-  problems: Array<{ source: string; code: string; message: string }>;
-  /** Classes queued / skipped / rejected, images accepted / skipped / rejected, entries not imported. */
-  totals: { queued: number; skipped: number; rejected: number; imagesAccepted: number; imagesSkipped: number; imagesRejected: number; problems: number };
-}
+export type ImportClassResult = ImportClassDocument;
+export type ImportSummary = ImportDocument;
 
 export function registerImport(program: Command): void {
   program
@@ -145,7 +128,7 @@ async function runImport(context: CliContext, station: Station, source: string, 
 
 export function printImportSummary(context: CliContext, summary: ImportSummary): void {
   if (context.json) {
-    context.out.document(summary);
+    context.out.document(importDocumentSchema, summary);
     return;
   }
   const { out } = context;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { discardDocumentSchema, purgeDocumentSchema, queueDocumentSchema, retryDocumentSchema } from '../../../shared/json-documents.js';
 import { StationError } from '../../../shared/errors.js';
 import { JOB_STATES, type JobState, type JobSummary } from '../../../shared/schemas.js';
 import { action, type CliContext } from '../context.js';
@@ -46,7 +47,7 @@ export function registerQueue(program: Command): void {
     .action(
       action(async (context, job: string) => {
         const count = await withStation(context, { create: false }, async (station) => station.retryJob(job === 'all' ? 'all' : resolveJobId(station, job)));
-        if (context.json) context.out.document({ retried: count });
+        if (context.json) context.out.document(retryDocumentSchema, { retried: count });
         else context.out.line(`${count} job(s) queued again. Run \`station sync\` to send them.`);
       }),
     );
@@ -63,7 +64,7 @@ export function registerQueue(program: Command): void {
           await station.discardJob(resolved, options.reason);
           return resolved;
         });
-        if (context.json) context.out.document({ discarded: id });
+        if (context.json) context.out.document(discardDocumentSchema, { discarded: id });
         else context.out.line(`Job ${id} discarded; its images and embeddings were deleted.`);
       }),
     );
@@ -74,7 +75,7 @@ export function registerQueue(program: Command): void {
     .action(
       action(async (context) => {
         const result = await withStation(context, { create: false }, async (station) => station.store.purge());
-        if (context.json) context.out.document({ purged: result });
+        if (context.json) context.out.document(purgeDocumentSchema, { purged: result });
         else context.out.line(`Purged embeddings of ${result.embeddings} synced image(s) and ${result.jobs} expired unsynced job(s).`);
       }),
     );
@@ -82,7 +83,7 @@ export function registerQueue(program: Command): void {
 
 export function printJobs(context: CliContext, jobs: JobSummary[]): void {
   if (context.json) {
-    context.out.document({ jobs });
+    context.out.document(queueDocumentSchema, { jobs });
     return;
   }
   if (jobs.length === 0) {

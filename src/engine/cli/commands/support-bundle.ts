@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { supportBundleDocumentSchema } from '../../../shared/json-documents.js';
 import { action } from '../context.js';
 
 export function registerSupportBundle(program: Command): void {
@@ -11,7 +12,7 @@ export function registerSupportBundle(program: Command): void {
       action(async (context, options: { out?: string; includeClassIds?: boolean }) => {
         const { defaultBundleName, writeSupportBundle } = await import('../../support-bundle.js');
         const result = await writeSupportBundle({ dataDir: context.dataDir, keyProvider: context.keyProvider, env: context.env, out: options.out ?? defaultBundleName(), includeClassIds: Boolean(options.includeClassIds) });
-        if (context.json) context.out.document(result);
+        if (context.json) context.out.document(supportBundleDocumentSchema, result);
         else context.out.line(`Support bundle written: ${result.file} (${(result.bytes / 1024).toFixed(1)} KB: ${result.entries.join(', ')}).`);
         return 0;
       }),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
+
 import { StationError } from '../../../shared/errors.js';
-import { type SyncWait, syncDocumentSchema } from '../../../shared/json-documents.js';
+import { type JobCountsDocument, type SyncWait, syncDocumentSchema } from '../../../shared/json-documents.js';
 import { JOB_STATES, type SyncStatus } from '../../../shared/schemas.js';
 import { resolveBwsConfig } from '../../bws/config.js';
 import type { Station } from '../../station.js';
@@ -24,7 +25,7 @@ export function registerSync(program: Command): void {
         const waitLock = seconds(options.waitLock, '--wait-lock');
         const waitMs = options.wait === undefined ? 0 : seconds(options.wait, '--wait') * 1000;
         if (!queueExists(context)) {
-          if (context.json) context.out.document(syncDocumentSchema.parse({ syncedNow: 0, connectivity: null, paused: null, counts: Object.fromEntries(JOB_STATES.map((state) => [state, 0])), waiting: [] }));
+          if (context.json) context.out.document(syncDocumentSchema, { syncedNow: 0, connectivity: null, paused: null, counts: Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as JobCountsDocument, waiting: [] });
           else context.out.line(`Nothing to sync: there is no queue in ${context.dataDir} yet.`);
           return 0;
         }
@@ -188,7 +189,7 @@ function report(context: CliContext, status: SyncStatus, syncedNow: number, wait
   const pending = pendingOf(status);
   const attention = status.counts.needs_attention ?? 0;
   if (context.json) {
-    context.out.document(syncDocumentSchema.parse({ syncedNow, connectivity: status.connectivity, paused: status.paused, counts: status.counts, waiting }));
+    context.out.document(syncDocumentSchema, { syncedNow, connectivity: status.connectivity, paused: status.paused, counts: status.counts as JobCountsDocument, waiting });
   } else {
     context.out.line(`Synced ${syncedNow} job(s) now, ${status.counts.synced ?? 0} in all; ${pending} waiting; ${attention} need attention.`);
     if (status.paused) context.out.line(`The queue is paused: ${status.paused.message}`);
