@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dataPaths } from '../../src/engine/paths.js';
-import { face, stationBin, tempDir } from '../helpers/paths.js';
-import { station, testDbKey } from './helpers.js';
+import { face, tempDir } from '../helpers/paths.js';
+import { startStation, station, testDbKey } from './helpers.js';
 
 /** Behaviour the README promises that a demanding user checks: exit codes, usage errors before work, secrets. */
 describe('station: README promises (review findings)', () => {
@@ -93,24 +92,14 @@ describe('station: README promises (review findings)', () => {
     expect((await station(['--data-dir', dataDir, 'enroll', '--class-id', '31', face('biden.jpg')], env)).code).toBe(0);
     // A documentation address (TEST-NET-1, RFC 5737) that never answers: the first readiness check takes its
     // whole deadline, so the signal lands while the watcher is still starting.
-    const child = spawn(process.execPath, [stationBin, '--data-dir', dataDir, 'sync', '--watch'], {
-      env: { ...process.env, NO_COLOR: '1', ...env, BWS_ENDPOINT: 'http://192.0.2.1:443', BWS_CLIENT_ID: 'review', BWS_KEY: Buffer.alloc(64, 1).toString('base64'), BWS_INSECURE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let stdout = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-    const deadline = Date.now() + 30_000;
-    while (!/waiting 1/.test(stderr) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(stderr).toMatch(/waiting 1/);
-    child.kill('SIGINT');
-    const { code, signal } = await exited;
-    expect(signal, stderr).toBeNull();
-    expect(code, stderr).toBe(3); // stopped with the job still waiting
-    expect(stderr).toMatch(/stopping/);
-    expect(stdout).toMatch(/Synced 0 job\(s\) now, 0 in all; 1 waiting/);
+    const watcher = startStation(['--data-dir', dataDir, 'sync', '--watch'], { ...env, BWS_ENDPOINT: 'http://192.0.2.1:443', BWS_CLIENT_ID: 'review', BWS_KEY: Buffer.alloc(64, 1).toString('base64'), BWS_INSECURE: '1' });
+    expect(await watcher.waitForStderr(/waiting 1/, 30_000), watcher.stderr).toBe(true);
+    watcher.child.kill('SIGINT');
+    const { code, signal } = await watcher.exited;
+    expect(signal, watcher.stderr).toBeNull();
+    expect(code, watcher.stderr).toBe(3); // stopped with the job still waiting
+    expect(watcher.stderr).toMatch(/stopping/);
+    expect(watcher.stdout).toMatch(/Synced 0 job\(s\) now, 0 in all; 1 waiting/);
   });
 });
 
