@@ -3,7 +3,7 @@ import type { StationApi } from '../shared/contract.js';
 import { useT } from './i18n/useT.js';
 import { CaptureScreen } from './features/capture/CaptureScreen.js';
 import { QueueScreen } from './screens/QueueScreen.js';
-import { SettingsScreen } from './screens/SettingsScreen.js';
+import { SettingsScreen } from './features/settings/SettingsScreen.js';
 import { SyncBadge } from './SyncBadge.js';
 
 const SCREENS = [

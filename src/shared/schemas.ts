@@ -165,6 +165,10 @@ export const adminStatusSchema = z.object({
   pinSet: z.boolean(),
   unlocked: z.boolean(),
   lockedUntil: z.string().nullable(),
+  /** Seconds until the next PIN may be tried (0: now), counted by the engine's clock, so the UI needs none. */
+  retryAfterSeconds: z.number().int().min(0),
+  /** Wrong PINs still allowed before a waiting time starts. */
+  triesLeft: z.number().int().min(0),
 });
 
 /** One row of `station doctor`: a failing row carries the station's error code, and its detail says what to do. */

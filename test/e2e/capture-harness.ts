@@ -52,6 +52,8 @@ export interface SessionOptions {
   systemLocales?: readonly string[];
   /** Sees a copy of every live frame on its way to the engine (the live benchmark replays them). */
   onFrame?: (frame: LiveFrame) => void;
+  /** The administrator PIN's clock (the lockout's waiting time), so a test can move it instead of waiting. */
+  adminClock?: () => number;
 }
 
 /** The renderer bundle: built once per run by the browser project's global setup, else here for this session. */
@@ -78,6 +80,7 @@ export async function openCaptureSession(options: SessionOptions): Promise<Captu
     keyProvider: new HeadlessKeyProvider({ envKey: process.env.STATION_TEST_KEY ?? (process.env.STATION_TEST_KEY = randomBytes(32).toString('base64')) }),
     env: {},
     systemLocales: options.systemLocales ?? ['en-US'],
+    ...(options.adminClock ? { adminPin: { now: options.adminClock } } : {}),
   });
   for (const [name, value] of Object.entries(options.settings ?? {})) await station.setSetting(name, value);
   const channel = new MessageChannel();

@@ -45,7 +45,7 @@ describe('administrator PIN', () => {
 
   it('settings are open until a PIN is set, then need it; the PIN is never in settings or the database text', async () => {
     const s = await station('gate');
-    expect(await s.adminStatus()).toEqual({ pinSet: false, unlocked: true, lockedUntil: null });
+    expect(await s.adminStatus()).toEqual({ pinSet: false, unlocked: true, lockedUntil: null, retryAfterSeconds: 0, triesLeft: 5 });
     await s.setSetting('clientId', 'first-setup');
     await expect(s.setAdminPin('', '12')).rejects.toMatchObject({ code: 'USAGE' });
     expect(await s.setAdminPin('', '246810')).toMatchObject({ pinSet: true, unlocked: true });
@@ -87,10 +87,13 @@ describe('administrator PIN', () => {
     await s.setAdminPin('', '8642');
     await s.lockAdmin();
     for (let attempt = 1; attempt <= 4; attempt += 1) await expect(s.unlockAdmin('0000')).rejects.toMatchObject({ code: 'PIN_WRONG' });
+    expect(await s.adminStatus()).toMatchObject({ triesLeft: 1, retryAfterSeconds: 0 });
     const fifth = await s.unlockAdmin('0000').catch((error: unknown) => error as { code: string });
     expect(fifth).toMatchObject({ code: 'PIN_LOCKED' });
     const first = Date.parse((await s.adminStatus()).lockedUntil!);
     expect(first - clock).toBe(30_000);
+    // The wait in seconds by the engine's own clock, so the window shows it without trusting its own clock.
+    expect(await s.adminStatus()).toMatchObject({ triesLeft: 0, retryAfterSeconds: 30 });
     await expect(s.unlockAdmin('8642')).rejects.toMatchObject({ code: 'PIN_LOCKED' });
 
     // Restart: the lock is in the encrypted database, not in memory.

@@ -141,22 +141,22 @@ export class MemoryStation implements StationApi {
 
   async adminStatus() {
     this.note('adminStatus', []);
-    return { pinSet: false, unlocked: true, lockedUntil: null };
+    return { pinSet: false, unlocked: true, lockedUntil: null, retryAfterSeconds: 0, triesLeft: 5 };
   }
 
   async unlockAdmin(_pin: string) {
     this.note('unlockAdmin', ['(pin)']);
-    return { pinSet: false, unlocked: true, lockedUntil: null };
+    return { pinSet: false, unlocked: true, lockedUntil: null, retryAfterSeconds: 0, triesLeft: 5 };
   }
 
   async lockAdmin() {
     this.note('lockAdmin', []);
-    return { pinSet: false, unlocked: true, lockedUntil: null };
+    return { pinSet: false, unlocked: true, lockedUntil: null, retryAfterSeconds: 0, triesLeft: 5 };
   }
 
   async setAdminPin(_current: string, _next: string) {
     this.note('setAdminPin', ['(pin)', '(pin)']);
-    return { pinSet: true, unlocked: true, lockedUntil: null };
+    return { pinSet: true, unlocked: true, lockedUntil: null, retryAfterSeconds: 0, triesLeft: 5 };
   }
 
   onSyncStatus(listener: (status: SyncStatus) => void) {

@@ -28,6 +28,8 @@ export interface AdminStatus {
   pinSet: boolean;
   unlocked: boolean;
   lockedUntil: string | null;
+  retryAfterSeconds: number;
+  triesLeft: number;
 }
 
 const PIN_KEY = 'admin.pin';
@@ -113,8 +115,15 @@ export class AdminPin {
   }
 
   status(): AdminStatus {
-    const { lockedUntil } = this.lock();
-    return { pinSet: this.pinSet, unlocked: this.unlocked, lockedUntil: lockedUntil && lockedUntil > this.now() ? new Date(lockedUntil).toISOString() : null };
+    const { failures, lockedUntil } = this.lock();
+    const waitMs = lockedUntil ? Math.max(0, lockedUntil - this.now()) : 0;
+    return {
+      pinSet: this.pinSet,
+      unlocked: this.unlocked,
+      lockedUntil: waitMs > 0 ? new Date(lockedUntil!).toISOString() : null,
+      retryAfterSeconds: Math.ceil(waitMs / 1000),
+      triesLeft: Math.max(0, FREE_TRIES - failures),
+    };
   }
 
   /** Checks a PIN (with the lockout); resolves when it is right, throws PIN_WRONG or PIN_LOCKED. */

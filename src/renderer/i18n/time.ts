@@ -15,3 +15,8 @@ export function relativeTime(iso: string, now: number): { value: number; unit: R
   if (size < 22 * 3600) return { value: Math.round(seconds / 3600), unit: 'hour' };
   return { value: Math.round(seconds / 86_400), unit: 'day' };
 }
+
+/** A wait (the PIN lockout) as a number and unit for the locale's unit formatter: seconds, from 2 min on minutes. */
+export function waitParts(seconds: number): { value: number; unit: 'second' | 'minute' } {
+  return seconds < 120 ? { value: seconds, unit: 'second' } : { value: Math.ceil(seconds / 60), unit: 'minute' };
+}

@@ -4,6 +4,7 @@ import type { StationApi } from '../../shared/contract.js';
 import { JOB_STATES, type JobState, type JobSummary } from '../../shared/schemas.js';
 import { Age } from '../components/Age.js';
 import { ErrorText } from '../components/ErrorText.js';
+import { Field } from '../components/Field.js';
 import { useNow } from '../hooks/useNow.js';
 import { useSyncStatus } from '../hooks/useSyncStatus.js';
 import { errorMessageId } from '../i18n/errors.js';
@@ -109,8 +110,9 @@ export function QueueScreen({ api }: { api: StationApi }) {
       {error ? <ErrorText error={error} /> : null}
       {discarding ? (
         <form className="discard" onSubmit={confirmDiscard} aria-label={t('queue.discardForm')}>
-          <label htmlFor="discard-reason">{t('queue.discardReason', { classId: discarding.classId })}</label>
-          <input id="discard-reason" value={reason} onChange={(event) => setReason(event.target.value)} minLength={3} maxLength={500} required autoFocus />
+          <Field id="discard-reason" label={t('queue.discardReason', { classId: discarding.classId })}>
+            {(control) => <input {...control} value={reason} onChange={(event) => setReason(event.target.value)} minLength={3} maxLength={500} required autoFocus />}
+          </Field>
           <div className="row">
             <button type="submit" className="danger" disabled={!discardReasonOk(reason)}>
               {t('queue.discardConfirm')}

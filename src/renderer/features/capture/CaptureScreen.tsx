@@ -5,6 +5,7 @@ import { DEFAULT_CAPTURE_CONFIG, type CaptureConfig } from './captureMachine.js'
 import { classIdFeedback, LARGEST_CLASS_ID } from './classIdInput.js';
 import { frameFacts, PROMPT_ICONS, type SubjectKey } from './guidanceView.js';
 import { cameraStatusId, CLASS_ID_ERROR_IDS, OPERATOR_HINT_IDS, PERSON_PROMPT_IDS } from './messageIds.js';
+import { Field } from '../../components/Field.js';
 import { PromptIcon } from './PromptIcon.js';
 import { ReviewPanel } from './ReviewPanel.js';
 import { useCamera } from './useCamera.js';
@@ -14,13 +15,14 @@ import { useT } from '../../i18n/useT.js';
 import './capture.css';
 
 /** The capture settings the engine keeps (images per enrollment, idle reset, virtual cameras). */
-function captureSettings(views: SettingView[]): { config: CaptureConfig; blockVirtual: boolean } {
+function captureSettings(views: SettingView[]): { config: CaptureConfig; blockVirtual: boolean; camera: string } {
   const value = (name: string) => views.find((view) => view.name === name)?.value;
   const wanted = value('imagesPerEnrollment');
   const idle = value('idleResetSeconds');
   return {
     config: { ...DEFAULT_CAPTURE_CONFIG, wanted: typeof wanted === 'number' ? wanted : DEFAULT_CAPTURE_CONFIG.wanted, idleResetMs: typeof idle === 'number' ? idle * 1000 : DEFAULT_CAPTURE_CONFIG.idleResetMs },
     blockVirtual: value('blockVirtualCameras') === true,
+    camera: typeof value('camera') === 'string' ? (value('camera') as string) : '',
   };
 }
 
@@ -31,7 +33,7 @@ export function CaptureScreen({ api }: { api: StationApi }) {
   const video = useRef<HTMLVideoElement>(null);
   const stage = useRef<HTMLDivElement>(null);
   const classIdInput = useRef<HTMLInputElement>(null);
-  const [settings, setSettings] = useState(() => ({ config: DEFAULT_CAPTURE_CONFIG, blockVirtual: false }));
+  const [settings, setSettings] = useState(() => ({ config: DEFAULT_CAPTURE_CONFIG, blockVirtual: false, camera: '' }));
   const [classId, setClassId] = useState('');
   const [live, setLive] = useState<GuidanceUpdate | null>(null);
   const feedback = classIdFeedback(classId);
@@ -49,6 +51,7 @@ export function CaptureScreen({ api }: { api: StationApi }) {
 
   const camera = useCamera(video, {
     blockVirtual: settings.blockVirtual,
+    siteCamera: settings.camera,
     onReady: () => dispatch({ type: 'CAMERA_READY', at: Date.now() }),
     onLost: () => {
       setLive(null);
@@ -180,28 +183,23 @@ export function CaptureScreen({ api }: { api: StationApi }) {
         </div>
       </div>
       <div className="side">
-        <label htmlFor="class-id">{t('capture.classId.label')}</label>
-        <input
+        <Field
           id="class-id"
-          ref={classIdInput}
-          name="classId"
-          inputMode="numeric"
-          autoComplete="off"
-          value={classId}
-          onChange={(event) => setClassId(event.target.value)}
-          onKeyDown={onClassIdKey}
-          aria-invalid={feedback.kind === 'error'}
-          aria-describedby="class-id-help"
-        />
-        <p id="class-id-help" className={feedback.kind === 'error' ? 'field-error' : 'field-help'} aria-live="polite">
-          {feedback.kind === 'empty'
-            ? t('capture.classId.help', { max: LARGEST_CLASS_ID })
-            : feedback.kind === 'error'
-              ? t(CLASS_ID_ERROR_IDS[feedback.reason], { max: LARGEST_CLASS_ID })
-              : feedback.normalised
+          label={t('capture.classId.label')}
+          live
+          error={feedback.kind === 'error' ? t(CLASS_ID_ERROR_IDS[feedback.reason], { max: LARGEST_CLASS_ID }) : null}
+          hint={
+            feedback.kind === 'empty'
+              ? t('capture.classId.help', { max: LARGEST_CLASS_ID })
+              : feedback.kind === 'ok' && feedback.normalised
                 ? t('capture.classId.normalised', { typed: feedback.given, classId: feedback.classId })
-                : t('capture.classId.ok', { classId: feedback.classId })}
-        </p>
+                : feedback.kind === 'ok'
+                  ? t('capture.classId.ok', { classId: feedback.classId })
+                  : null
+          }
+        >
+          {(control) => <input {...control} ref={classIdInput} name="classId" inputMode="numeric" autoComplete="off" value={classId} onChange={(event) => setClassId(event.target.value)} onKeyDown={onClassIdKey} />}
+        </Field>
         <ReviewPanel
           api={api}
           photos={machine.photos}

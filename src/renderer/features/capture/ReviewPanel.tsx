@@ -1,10 +1,13 @@
 import { useState } from 'react';
 import type { StationApi } from '../../../shared/contract.js';
+import type { EnrollResult } from '../../../shared/schemas.js';
 import { describeError } from '../../station.js';
 import { checkLines, enrollOutcome, photoVerdict, type Outcome } from './reviewView.js';
 import type { Photo } from './useCaptureMachine.js';
 import { CHECK_TITLE_IDS, VERDICT_IDS } from './messageIds.js';
 import { useT } from '../../i18n/useT.js';
+import { PinEntry } from '../../components/PinEntry.js';
+import { useAdminStatus } from '../../hooks/useAdminStatus.js';
 
 interface Props {
   api: StationApi;
@@ -29,30 +32,51 @@ type Submit = { kind: 'idle' } | { kind: 'sending' } | { kind: 'done'; outcome: 
 export function ReviewPanel({ api, photos, classId, retaking, onRetake, onRemove, onQueued, onNeedClassId }: Props) {
   const t = useT();
   const [submit, setSubmit] = useState<Submit>({ kind: 'idle' });
-  const [pin, setPin] = useState('');
   const [overriding, setOverriding] = useState(false);
+  const admin = useAdminStatus(api);
   const checking = photos.some((photo) => photoVerdict(photo.analysis, photo.error) === 'checking');
   // A byte-identical copy of another photo adds nothing to the template (the engine would drop it too).
   const usable = photos.filter((photo) => photo.bytes !== null && photo.duplicateOf === null);
   const numberOf = (id: number | null) => photos.findIndex((photo) => photo.id === id) + 1;
 
-  const send = async (force: boolean) => {
+  const request = (force: boolean, adminPin?: string) => ({
+    classId: classId!,
+    images: usable.map((photo) => ({ name: photo.name, bytes: photo.bytes! })),
+    force,
+    ...(adminPin !== undefined ? { adminPin } : {}),
+  });
+
+  const finish = (result: EnrollResult) => {
+    const outcome = enrollOutcome(result, usable.length);
+    setSubmit({ kind: 'done', outcome });
+    setOverriding(false);
+    if (outcome.kind === 'queued') onQueued();
+  };
+
+  const send = async () => {
     if (!classId) {
       onNeedClassId();
       return;
     }
     setSubmit({ kind: 'sending' });
     try {
-      const request = { classId, images: usable.map((photo) => ({ name: photo.name, bytes: photo.bytes! })), force, ...(force ? { adminPin: pin } : {}) };
-      const result = await api.enroll(request);
-      const outcome = enrollOutcome(result, usable.length);
-      setSubmit({ kind: 'done', outcome });
-      setPin('');
-      setOverriding(false);
-      if (outcome.kind === 'queued') onQueued();
+      finish(await api.enroll(request(false)));
     } catch (error) {
       setSubmit({ kind: 'failed', message: describeError(error).message });
     }
+  };
+
+  /**
+   * The supervisor override of a duplicate refusal. The engine decides: with an open administrator session
+   * (or no PIN set yet) it needs no PIN; otherwise the PIN goes with the request, and a wrong PIN or a
+   * lockout is rejected to the PIN entry, which explains it (the refusal stays on screen to try again).
+   */
+  const override = async (pin?: string) => {
+    if (!classId) {
+      onNeedClassId();
+      return;
+    }
+    finish(await api.enroll(request(true, pin)));
   };
 
   const who = (audience: 'subject' | 'operator') => t(audience === 'subject' ? 'capture.review.byPerson' : 'capture.review.byOperator');
@@ -97,7 +121,7 @@ export function ReviewPanel({ api, photos, classId, retaking, onRetake, onRemove
         })}
       </ul>
       <div className="submit">
-        <button type="button" className="primary" onClick={() => void send(false)} disabled={submit.kind === 'sending' || usable.length === 0 || checking}>
+        <button type="button" className="primary" onClick={() => void send()} disabled={submit.kind === 'sending' || usable.length === 0 || checking}>
           {submit.kind === 'sending' ? t('capture.submit.sending') : t('capture.submit.enroll')}
         </button>
         <div className="outcome" aria-live="polite" data-testid="outcome">
@@ -106,21 +130,27 @@ export function ReviewPanel({ api, photos, classId, retaking, onRetake, onRemove
           {submit.kind === 'done' ? <OutcomeText outcome={submit.outcome} /> : null}
           {submit.kind === 'done' && submit.outcome.kind === 'duplicate' ? (
             overriding ? (
-              <form
-                className="override"
-                onSubmit={(event) => {
-                  event.preventDefault();
-                  void send(true);
+              <div className="override">
+                {admin.status?.unlocked ? (
+                  <>
+                    {admin.status.pinSet ? null : <p className="warn">{t('capture.override.noPin')}</p>}
+                    <button type="button" className="danger" onClick={() => void override().catch((error: unknown) => setSubmit({ kind: 'failed', message: describeError(error).message }))}>
+                      {t(admin.status.pinSet ? 'capture.override.confirmOpen' : 'capture.override.confirm')}
+                    </button>
+                  </>
+                ) : (
+                  <PinEntry admin={admin} id="admin-pin" label={t('capture.override.pin')} submitLabel={t('capture.override.confirm')} danger onPin={override} />
+                )}
+              </div>
+            ) : (
+              <button
+                type="button"
+                className="danger"
+                onClick={() => {
+                  setOverriding(true);
+                  void admin.refresh();
                 }}
               >
-                <label htmlFor="admin-pin">{t('capture.override.pin')}</label>
-                <input id="admin-pin" type="password" inputMode="numeric" autoComplete="off" value={pin} onChange={(event) => setPin(event.target.value)} />
-                <button type="submit" className="danger" disabled={pin === ''}>
-                  {t('capture.override.confirm')}
-                </button>
-              </form>
-            ) : (
-              <button type="button" className="danger" onClick={() => setOverriding(true)}>
                 {t('capture.override.start')}
               </button>
             )

@@ -4,13 +4,19 @@ import { chooseCamera, isVirtualCamera, type CameraDevice, type RememberedCamera
 /** The chosen camera is a per-station preference of the operator, kept in the window's own storage. */
 const STORAGE_KEY = 'station.camera';
 
-function readRemembered(): RememberedCamera | null {
+/** The camera chosen at this window's capture screen, if any (shown, and forgettable, in Settings). */
+export function readRemembered(): RememberedCamera | null {
   try {
     const value = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? 'null') as RememberedCamera | null;
     return value && typeof value.id === 'string' && typeof value.label === 'string' ? value : null;
   } catch {
     return null;
   }
+}
+
+/** Back to the station's camera setting (or the first camera): forgets the choice made at the capture screen. */
+export function forgetRemembered(): void {
+  localStorage.removeItem(STORAGE_KEY);
 }
 
 export type CameraStatus =
@@ -47,7 +53,7 @@ function errorReason(error: unknown): 'denied' | 'busy' | 'notFound' | 'other' {
  * keeps the choice: remembered by id and label, re-selected when it is plugged in again, another camera used
  * while it is away. `onLost` is called when the picture stops (unplugged, taken by another program).
  */
-export function useCamera(video: RefObject<HTMLVideoElement | null>, options: { blockVirtual: boolean; onReady(): void; onLost(): void }): CameraView {
+export function useCamera(video: RefObject<HTMLVideoElement | null>, options: { blockVirtual: boolean; siteCamera: string; onReady(): void; onLost(): void }): CameraView {
   const [status, setStatus] = useState<CameraStatus>({ kind: 'starting' });
   const [devices, setDevices] = useState<CameraDevice[]>([]);
   const [current, setCurrent] = useState<CameraDevice | null>(null);
@@ -106,7 +112,9 @@ export function useCamera(video: RefObject<HTMLVideoElement | null>, options: { 
       const list = (await navigator.mediaDevices.enumerateDevices()).filter((device) => device.kind === 'videoinput').map((device) => ({ deviceId: device.deviceId, label: device.label }));
       if (cancelled) return;
       setDevices(list);
-      const choice = chooseCamera(list, readRemembered(), options.blockVirtual);
+      // The operator's choice in this window, else the camera the station's settings name (by label).
+      const wanted = readRemembered() ?? (options.siteCamera ? { id: '', label: options.siteCamera } : null);
+      const choice = chooseCamera(list, wanted, options.blockVirtual);
       setRememberedMissing(choice.rememberedMissing);
       if (!choice.device) {
         if (list.length > 0 && options.blockVirtual) {
@@ -139,7 +147,7 @@ export function useCamera(video: RefObject<HTMLVideoElement | null>, options: { 
       cancelled = true;
       navigator.mediaDevices.removeEventListener('devicechange', onChange);
     };
-  }, [open, stop, options.blockVirtual, attempt]);
+  }, [open, stop, options.blockVirtual, options.siteCamera, attempt]);
 
   useEffect(() => () => stop(), [stop]);
 

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FACES, openCaptureSession, until, type CaptureSession } from './capture-harness.js';
+
+/**
+ * The built-in test service chosen in Settings, in real Chromium against the real engine: an enrollment
+ * waits in the queue with no service set up; choosing "Built-in test service" starts the embedded local
+ * BWS service, the TEST SERVICE badge appears, and the waiting enrollment is sent to it; choosing the BioID
+ * service again takes the badge away.
+ */
+let session: CaptureSession;
+
+beforeAll(async () => {
+  session = await openCaptureSession({ camera: 'pattern', viewport: { width: 900, height: 640 } });
+  await session.station.enrollImages('77', [{ name: 'obama.jpg', bytes: fs.readFileSync(path.join(FACES, 'obama.jpg')) }]);
+  await session.page.getByTestId('sync-badge').waitFor();
+}, 240_000);
+afterAll(async () => {
+  await session?.close();
+});
+
+describe('settings: the built-in test service', { timeout: 240_000 }, () => {
+  it('is never chosen by itself: no badge, and the enrollment waits', async () => {
+    const { page, station } = session;
+    expect(await page.getByTestId('sync-badge').textContent()).toContain('No service set up');
+    expect(await page.getByTestId('test-service-badge').count()).toBe(0);
+    expect((await station.listJobs()).map((job) => job.state)).toEqual(['queued']);
+  });
+
+  it('chosen in Settings, shows the TEST SERVICE badge and sends the waiting enrollment to it', async () => {
+    const { page, station } = session;
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByRole('radio', { name: 'Built-in test service' }).check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('settings-result').getByText('Settings saved. 1 setting changed.').waitFor();
+    await page.getByTestId('test-service-badge').waitFor();
+    expect(await page.getByTestId('test-service-badge').textContent()).toMatch(/^TEST SERVICE/);
+    await session.screenshot('settings-test-service');
+    await expect.poll(async () => (await station.listJobs())[0]!.state, { timeout: 120_000, interval: 250 }).toBe('synced');
+    expect(await station.syncStatus()).toMatchObject({ testService: true });
+    // The queue screen shows it sent.
+    await page.getByRole('tab', { name: 'Queue' }).click();
+    await until(page, 'class 77 shown as sent', () => [...document.querySelectorAll('tr')].some((row) => row.textContent?.includes('77') && /Sent/.test(row.textContent)));
+  });
+
+  it('choosing the BioID service again takes the badge away', async () => {
+    const { page, station } = session;
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByRole('radio', { name: 'BioID service (the address below)' }).check();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('settings-result').getByText('Settings saved. 1 setting changed.').waitFor();
+    await until(page, 'no TEST SERVICE badge', () => document.querySelector('[data-testid="test-service-badge"]') === null);
+    expect((await station.getSettings()).find((view) => view.name === 'testService')?.value).toBe(false);
+    expect(await page.getByTestId('sync-badge').textContent()).toContain('No service set up');
+    expect(session.problems).toEqual([]);
+  });
+});
