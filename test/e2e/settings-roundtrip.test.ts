@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StationApi } from '../../src/shared/contract.js';
-import { openCaptureSession, type CaptureSession } from './capture-harness.js';
+import { openCaptureSession, until, type CaptureSession } from './capture-harness.js';
 
 /**
  * The Settings screen in real Chromium against the real engine: every value typed is checked as it is typed
@@ -133,9 +133,29 @@ describe('settings round trip', { timeout: 240_000 }, () => {
     expect(await station.info()).toMatchObject({ locale: 'en' });
   });
 
+  it('the camera named in Settings is the one the capture screen looks for', async () => {
+    const { page, station } = session;
+    // A camera that is not plugged in (the browser only has its fake device).
+    await station.setSetting('camera', 'Studio Cam HD');
+    await page.reload();
+    await page.getByTestId('operator-line').getByText('The usual camera is not connected; using another one until it is back.').waitFor();
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    const camera = page.getByLabel('Camera', { exact: true });
+    expect(await camera.locator('option:checked').textContent()).toBe('Studio Cam HD (not connected)');
+    await camera.selectOption('');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('settings-result').getByText('Settings saved. 1 setting changed.').waitFor();
+    expect(await value('camera')).toBe('');
+    await page.reload();
+    await page.getByTestId('operator-line').waitFor();
+    await until(page, 'the fake camera in use', () => !/usual camera/.test(document.querySelector('[data-testid="operator-line"]')?.textContent ?? '') && document.querySelector('[data-testid="person-prompt"]')?.textContent !== '');
+    expect(await page.getByTestId('operator-line').textContent()).not.toContain('The usual camera is not connected');
+  });
+
   it('refuses `insecure` from the window whatever the page does, and says so in Settings', async () => {
     const { page, station } = session;
-    expect(await page.getByText('Connections to the service are always encrypted.').count()).toBe(1);
+    await page.getByRole('tab', { name: 'Settings' }).click();
+    await page.getByText('Connections to the service are always encrypted.').waitFor();
     const refusal = await page.evaluate(() => (window as unknown as { station: StationApi }).station.setSetting('insecure', true).then(() => null, (error: { code: string }) => error.code));
     expect(refusal).toBe('SETTING_LOCKED');
     expect(await value('insecure')).toBe(false);
