@@ -29,12 +29,16 @@ async function busyUntil(page: Page, done: () => Promise<boolean>, what: string,
     const pressedAt = Date.now();
     if (await done()) return pressedAt;
   }
-  throw new Error(`timed out waiting for ${what}`);
+  const screen = await page.evaluate(() => [(document.querySelector('#class-id') as HTMLInputElement | null)?.value, document.querySelector('[data-testid="capture-progress"]')?.textContent, document.querySelectorAll('[data-testid="photo"]').length]);
+  throw new Error(`timed out waiting for ${what}; class id, progress and photos: ${JSON.stringify(screen)}`);
 }
 
 describe('inactivity reset', { timeout: 240_000 }, () => {
   it('keeps the class id and photos while the operator is active', async () => {
     const { page } = session;
+    // The engine loads its models with the first frames (seconds, on a loaded machine, in this very process):
+    // wait for live guidance first, so the operator's key presses below are not held up behind that.
+    await until(page, 'the ready prompt', () => document.querySelector('[data-testid="person-prompt"]')?.textContent === 'Perfect. Hold still.');
     await page.getByLabel('Class ID').fill('91');
     const photos = () => untilPhotosChecked(page, 3, 1000).then(() => true, () => false);
     await busyUntil(page, photos, 'three checked photos while the operator is active');

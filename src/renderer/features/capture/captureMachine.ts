@@ -162,7 +162,9 @@ function onFrame(state: CaptureState, event: Extract<CaptureEvent, { type: 'FRAM
   const subject = settle(state.subject, state.pendingSubject, event.subjectKey, event.at, config.holdMs);
   const operator = settle(state.operator, state.pendingOperator, event.operatorKey, event.at, config.holdMs);
   let next: CaptureState = { ...state, subject: subject.shown, pendingSubject: subject.pending, operator: operator.shown, pendingOperator: operator.pending };
-  if (event.faceFound) next = { ...next, noFaceSince: null, noFaceAdvice: false };
+  // "No face" is what the person is shown, after hysteresis: a stray detection in one frame (a face-like
+  // pattern) neither restarts the no-face timeout nor takes the advice away; a face that stays does both.
+  if (next.subject !== null && next.subject.key !== 'noFace') next = { ...next, noFaceSince: null, noFaceAdvice: false };
   else if (next.noFaceSince === null) next = { ...next, noFaceSince: event.at };
 
   if (next.phase === 'idle' || next.phase === 'review') return next;
