@@ -5,11 +5,14 @@
  *
  * Rounds alternate (browser window, then engine window) so that load from other work hits both alike. The
  * renderer records each round trip as the User Timing measure `station:guidance` (its `detail.engineMs` is
- * the engine's own analysis time) and the scaling and read-back of the picture as `station:frame-grab`.
+ * the engine's own analysis time) and the scaling and read-back of the picture as `station:frame-grab`. CPU
+ * time per update (this process and Chromium's, from /proc) is printed too: under load it is far steadier than
+ * wall time, which then mostly measures waiting for a core.
  *
  * Env: BENCH_ROUNDS (3), BENCH_WINDOW_MS (10000), BENCH_CAMERA (a photo in ../shared/faces, obama-720p.jpg),
  * BENCH_CAMERA_WIDTH (1280: the fake camera's width; live frames are scaled to <= 640x480 in the page).
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import type { LiveFrame } from '../src/shared/schemas.js';
 import { openCaptureSession, until } from '../test/e2e/capture-harness.js';
@@ -27,6 +30,40 @@ const quantile = (values: number[], q: number) => {
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const load = () => os.loadavg().map((value) => value.toFixed(2)).join(', ');
 
+/**
+ * CPU seconds used so far by this process's descendants (Chromium's processes), from /proc (Linux); this
+ * process's own (the engine, its ONNX threads and the harness's HTTP bridge) comes from process.cpuUsage(). Under load, wall time mostly measures waiting for a core; CPU time per update
+ * does not, so it says what an idle two-core machine would do. NaN where /proc is not there.
+ */
+function chromiumCpuSeconds(): number {
+  if (!fs.existsSync('/proc/self/stat')) return NaN;
+  const tick = 100; // USER_HZ on Linux
+  const parent = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(name), Number(fields[1]));
+      cpu.set(Number(name), (Number(fields[11]) + Number(fields[12])) / tick);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const inTree = (pid: number): boolean => {
+    for (let current = parent.get(pid) ?? 0, hops = 0; current > 1 && hops < 64; current = parent.get(current) ?? 0, hops += 1) if (current === process.pid) return true;
+    return false;
+  };
+  let total = 0;
+  for (const [pid, seconds] of cpu) if (inTree(pid)) total += seconds;
+  return total;
+}
+const ownCpuSeconds = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+
 interface PageSink {
   guidance: Array<{ start: number; duration: number; engineMs: number }>;
   grab: number[];
@@ -35,6 +72,9 @@ interface PageSink {
 interface BrowserWindow {
   updates: number;
   seconds: number;
+  /** CPU seconds during the windows: Chromium's processes, and this process (engine + bridge). */
+  chromiumCpu: number;
+  nodeCpu: number;
   latency: number[];
   engine: number[];
   grab: number[];
@@ -52,8 +92,8 @@ export async function main(): Promise<void> {
     },
   });
   const { page, station } = session;
-  const browser: BrowserWindow = { updates: 0, seconds: 0, latency: [], engine: [], grab: [] };
-  const bare = { frames: 0, seconds: 0, times: [] as number[] };
+  const browser: BrowserWindow = { updates: 0, seconds: 0, chromiumCpu: 0, nodeCpu: 0, latency: [], engine: [], grab: [] };
+  const bare = { frames: 0, seconds: 0, cpu: 0, chromiumCpu: 0, times: [] as number[] };
   try {
     console.log(`bench:live: ${ROUNDS} rounds of ${WINDOW_MS / 1000} s each way; camera ${CAMERA} at ${CAMERA_WIDTH} px wide; ${os.cpus().length} cores; load average ${load()} at start`);
     for (let round = 1; round <= ROUNDS; round += 1) {
@@ -71,7 +111,11 @@ export async function main(): Promise<void> {
         }).observe({ type: 'measure' });
       });
       const from = Date.now();
+      const chromiumFrom = chromiumCpuSeconds();
+      const nodeFrom = ownCpuSeconds();
       await page.waitForTimeout(WINDOW_MS);
+      browser.chromiumCpu += chromiumCpuSeconds() - chromiumFrom;
+      browser.nodeCpu += ownCpuSeconds() - nodeFrom;
       const sink: PageSink = await page.evaluate(() => (window as unknown as { __bench: PageSink }).__bench);
       const seconds = (Date.now() - from) / 1000;
       browser.updates += sink.guidance.length;
@@ -83,16 +127,23 @@ export async function main(): Promise<void> {
       await page.locator('#tab-queue').click();
       await page.locator('#panel-queue h2').waitFor();
       const start = performance.now();
+      const ownFrom = ownCpuSeconds();
+      const idleChromiumFrom = chromiumCpuSeconds();
       let index = 0;
+      let roundFrames = 0;
       while (performance.now() - start < WINDOW_MS) {
         const frame = recorded[index++ % recorded.length]!;
         const t0 = performance.now();
         await station.analyzeFrame(frame);
         bare.times.push(performance.now() - t0);
         bare.frames += 1;
+        roundFrames += 1;
       }
-      bare.seconds += (performance.now() - start) / 1000;
-      console.log(`  round ${round}: browser ${(sink.guidance.length / seconds).toFixed(1)} updates/s, engine alone ${(bare.frames / bare.seconds).toFixed(1)} frames/s (running totals); load ${load()}`);
+      const roundSeconds = (performance.now() - start) / 1000;
+      bare.seconds += roundSeconds;
+      bare.cpu += ownCpuSeconds() - ownFrom;
+      bare.chromiumCpu += chromiumCpuSeconds() - idleChromiumFrom;
+      console.log(`  round ${round}: browser ${(sink.guidance.length / seconds).toFixed(1)} updates/s, engine alone ${(roundFrames / roundSeconds).toFixed(1)} frames/s; load ${load()}`);
     }
     const frame = recorded[0];
     const rate = browser.updates / browser.seconds;
@@ -104,6 +155,8 @@ export async function main(): Promise<void> {
       `  the rest (transfer to the engine and back: in this harness an HTTP POST of the raw frame; in the app a MessagePort transfer) median ${ms(quantile(browser.latency, 0.5) - quantile(browser.engine, 0.5))}`,
       `engine alone (station.analyzeFrame on the same frames): ${bareRate.toFixed(1)} frames/s; per frame median ${ms(quantile(bare.times, 0.5))}, p90 ${ms(quantile(bare.times, 0.9))} (${bare.times.length} frames)`,
       `ratio: browser updates/s / engine frames/s = ${(rate / bareRate).toFixed(2)}; latency median browser / engine = ${(quantile(browser.latency, 0.5) / quantile(bare.times, 0.5)).toFixed(2)}`,
+      `CPU per update (steady under load): browser path ${ms((1000 * (browser.chromiumCpu + browser.nodeCpu)) / browser.updates)} = Chromium ${ms((1000 * browser.chromiumCpu) / browser.updates)} + engine and HTTP bridge ${ms((1000 * browser.nodeCpu) / browser.updates)}; engine alone ${ms((1000 * bare.cpu) / bare.frames)}; ratio ${((browser.chromiumCpu + browser.nodeCpu) / browser.updates / (bare.cpu / bare.frames)).toFixed(2)}`,
+      `  Chromium's CPU per second: ${((browser.chromiumCpu / browser.seconds) * 1000).toFixed(0)} ms/s streaming (camera, preview, frames), ${((bare.chromiumCpu / bare.seconds) * 1000).toFixed(0)} ms/s on the Queue screen (camera off)`,
       `target: >= 10 guidance updates/s on two cores: ${rate >= 10 ? 'met' : 'not met'} in this run; load average ${load()} at the end`,
     ];
     console.log(lines.join('\n'));
