@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BwsClient } from '../../src/engine/bws/client.js';
 import { BwsCallError } from '../../src/engine/bws/errors.js';
-import { DEFAULT_MAX_CONCURRENT_ANALYSES } from '../../src/engine/bws-local/admission.js';
+import { DEFAULT_MAX_CONCURRENT_ANALYSES } from '../../src/engine/bws-local/serve-limits.js';
 import { face, repoRoot, tempDir, until } from './helpers.js';
 
 const stationBin = path.join(repoRoot, 'bin', 'station.js');

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http2 from 'node:http2';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
 import { BwsClient, type BwsClientOptions } from '../../src/engine/bws/client.js';
+import { faceRecognitionDefinition } from '../../src/engine/bws/proto.js';
 import { type ListenOptions, type LocalBwsServiceOptions, type RunningLocalBws, type ServerTls, startLocalBws } from '../../src/engine/bws-local/index.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -68,4 +72,40 @@ export async function startFixture(options: Partial<LocalBwsServiceOptions> & { 
       await service.close();
     },
   };
+}
+
+/** What became of one flooding HTTP/2 connection: the service spoke to it (accepted) or closed it first. */
+export interface FloodConnection {
+  session: http2.ClientHttp2Session;
+  accepted: Promise<boolean>;
+}
+
+/**
+ * An HTTP/2 connection to the service from `localAddress` (any 127.x address reaches 127.0.0.1 on Linux, so
+ * one test can be two clients). It is accepted when the service's SETTINGS arrive, refused when the socket
+ * closes first.
+ */
+export function floodConnection(port: number, localAddress: string): FloodConnection {
+  const session = http2.connect(`http://127.0.0.1:${port}`, { createConnection: () => net.connect({ host: '127.0.0.1', port, localAddress }) });
+  session.on('error', () => undefined);
+  const accepted = new Promise<boolean>((resolve) => {
+    session.once('remoteSettings', () => resolve(true));
+    session.once('close', () => resolve(false));
+  });
+  return { session, accepted };
+}
+
+/**
+ * A GetTemplateStatus call on its own connection with an oversized authorization header. The client stays
+ * open (an abuser does not hang up): only the service can close its connection.
+ */
+export function oversizedCall(address: string, headerBytes: number, clients: grpc.Client[]): Promise<grpc.ServiceError | null> {
+  const definition = faceRecognitionDefinition().GetTemplateStatus!;
+  const client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+  clients.push(client);
+  const metadata = new grpc.Metadata();
+  metadata.set('authorization', `Bearer ${'a'.repeat(headerBytes)}`);
+  return new Promise((resolve) => {
+    client.makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, { classId: '1' }, metadata, { deadline: Date.now() + 20_000 }, (error) => resolve(error ?? null));
+  });
 }

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
-import http2 from 'node:http2';
-import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faceRecognitionDefinition } from '../../src/engine/bws/proto.js';
-import { type LocalFixture, face, startFixture, until } from './helpers.js';
+import { type FloodConnection, type LocalFixture, face, floodConnection, oversizedCall, startFixture, until } from './helpers.js';
 
 /** ESTABLISHED TCP sockets whose local or remote port is `port` (both ends on 127.0.0.1 count). */
 function establishedOn(port: number): number {
@@ -19,21 +17,6 @@ function establishedOn(port: number): number {
     }
   }
   return count;
-}
-
-/**
- * A GetTemplateStatus call on its own connection with an oversized authorization header. The client stays
- * open (an abuser does not hang up): only the service can close its connection.
- */
-function oversizedCall(address: string, headerBytes: number, clients: grpc.Client[]): Promise<grpc.ServiceError | null> {
-  const definition = faceRecognitionDefinition().GetTemplateStatus!;
-  const client = new grpc.Client(address, grpc.credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
-  clients.push(client);
-  const metadata = new grpc.Metadata();
-  metadata.set('authorization', `Bearer ${'a'.repeat(headerBytes)}`);
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, { classId: '1' }, metadata, { deadline: Date.now() + 20_000 }, (error) => resolve(error ?? null));
-  });
 }
 
 describe('local service under a flood of oversized headers (real sockets)', () => {
@@ -67,27 +50,6 @@ describe('local service under a flood of oversized headers (real sockets)', () =
     expect(enrolled.response.enrolled_images).toBe(1);
   }, 60_000);
 });
-
-/** What became of one flooding HTTP/2 connection: the service spoke to it (accepted) or closed it first. */
-interface FloodConnection {
-  session: http2.ClientHttp2Session;
-  accepted: Promise<boolean>;
-}
-
-/**
- * An HTTP/2 connection to the service from `localAddress` (any 127.x address reaches 127.0.0.1 on Linux, so
- * one test can be two clients). It is accepted when the service's SETTINGS arrive, refused when the socket
- * closes first.
- */
-function floodConnection(port: number, localAddress: string): FloodConnection {
-  const session = http2.connect(`http://127.0.0.1:${port}`, { createConnection: () => net.connect({ host: '127.0.0.1', port, localAddress }) });
-  session.on('error', () => undefined);
-  const accepted = new Promise<boolean>((resolve) => {
-    session.once('remoteSettings', () => resolve(true));
-    session.once('close', () => resolve(false));
-  });
-  return { session, accepted };
-}
 
 describe('local service under a flood of connections from one client (real sockets)', () => {
   let fixture: LocalFixture;

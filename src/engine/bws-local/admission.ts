@@ -1,13 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import sharp from 'sharp';
 import { GrpcFailure } from './auth.js';
-
-/** Analyses running at once: each decodes full-resolution images, about 150 MB for a 49 MP photo. */
-export const DEFAULT_MAX_CONCURRENT_ANALYSES = 2;
-/** Requests waiting for an analysis slot; past this the service answers RESOURCE_EXHAUSTED (retry later). */
-export const DEFAULT_MAX_QUEUED_ANALYSES = 16;
-/** Decoded pixels of all images of one request together (one image may have up to 50 MP). */
-export const DEFAULT_MAX_REQUEST_PIXELS = 100_000_000;
+import { DEFAULT_MAX_CONCURRENT_ANALYSES, DEFAULT_MAX_QUEUED_ANALYSES } from './serve-limits.js';
 
 /**
  * A counting semaphore with a bounded wait queue for the service's image analyses. Bounding them bounds the

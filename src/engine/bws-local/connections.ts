@@ -2,13 +2,6 @@ import net from 'node:net';
 import type * as grpc from '@grpc/grpc-js';
 import { StationError } from '../../shared/errors.js';
 
-/**
- * Connections one client (one remote IP address) may hold open at once. The station's sync engine uses one,
- * the app and a CLI command on the same machine one each; eight leaves room and still stops one caller from
- * holding the service's sockets. Calls per client are bounded by this times the streams per connection.
- */
-export const DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 8;
-
 /** A client is its remote IP address (its port changes with every connection); IPv4-mapped IPv6 is IPv4. */
 export function clientAddress(socket: net.Socket): string {
   const address = socket.remoteAddress ?? 'unknown';

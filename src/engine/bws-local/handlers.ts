@@ -19,12 +19,13 @@ import {
 } from '../bws/messages.js';
 import { stationVersion } from '../version.js';
 import type { VisionEngine } from '../vision/types.js';
-import { AnalysisGate, DEFAULT_MAX_REQUEST_PIXELS, checkRequestPixels } from './admission.js';
+import { AnalysisGate, checkRequestPixels } from './admission.js';
 import { GrpcFailure, JwtVerifier } from './auth.js';
 import { type TemplateSpace, templateSpace } from './bcid.js';
 import { type TemplateMode, analyseAll, enrollTemplate } from './lifecycle.js';
 import { matchScore } from './matching.js';
 import { RECLAIM_AFTER_PIXELS, reclaimMemory } from './reclaim.js';
+import { DEFAULT_MAX_REQUEST_PIXELS } from './serve-limits.js';
 import { type TemplateRecord, TemplateStore } from './template-store.js';
 
 export const DEFAULT_MATCH_THRESHOLD = 0.4;

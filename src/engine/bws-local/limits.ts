@@ -1,10 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-
-/**
- * Largest request metadata (header names and values, summed) the local service accepts. A BWS call carries a
- * JWT of well under 1 KB plus a short Reference-Number, so 16 KiB leaves room and still refuses padding at once.
- */
-export const MAX_METADATA_BYTES = 16 * 1024;
+import { MAX_METADATA_BYTES } from './serve-limits.js';
 
 /** Bytes of a call's metadata as sent on the wire (names plus values, every value of a repeated header). */
 export function metadataBytes(metadata: grpc.Metadata): number {

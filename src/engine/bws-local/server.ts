@@ -1,8 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { MAX_REQUEST_BYTES } from '../bws/client.js';
 import { faceRecognitionDefinition, healthDefinition } from '../bws/proto.js';
-import { DEFAULT_MAX_CONNECTIONS_PER_CLIENT, listenLimited } from './connections.js';
+import { listenLimited } from './connections.js';
 import { metadataLimit } from './limits.js';
+import { DEFAULT_MAX_CONNECTIONS_PER_CLIENT, DEFAULT_MAX_STREAMS_PER_CONNECTION, MAX_METADATA_BYTES } from './serve-limits.js';
 import { type LocalBwsHandlers, type LocalBwsServiceOptions, createLocalBwsHandlers } from './handlers.js';
 
 /**
@@ -15,17 +16,27 @@ import { type LocalBwsHandlers, type LocalBwsServiceOptions, createLocalBwsHandl
  * one that keeps calls open cannot hold a socket for ever. The number of connections per client is bounded
  * by the listener (see connections.ts).
  */
-export const LOCAL_SERVER_OPTIONS: grpc.ServerOptions = {
+const BASE_OPTIONS: grpc.ServerOptions = {
   'grpc.max_receive_message_length': MAX_REQUEST_BYTES,
   'grpc.max_send_message_length': 256 * 1024 * 1024,
-  'grpc.max_concurrent_streams': 16,
   'grpc.max_connection_idle_ms': 30_000,
   'grpc.keepalive_time_ms': 60_000,
   'grpc.keepalive_timeout_ms': 20_000,
   'grpc.max_connection_age_ms': 10 * 60_000,
   'grpc.max_connection_age_grace_ms': 2 * 60_000,
-  interceptors: [metadataLimit()],
 };
+
+/** The server options with the default limits. */
+export const LOCAL_SERVER_OPTIONS: grpc.ServerOptions = localServerOptions();
+
+/** LOCAL_SERVER_OPTIONS with other header and per-connection call limits (`station bws serve` flags). */
+export function localServerOptions(limits: { maxStreamsPerConnection?: number; maxMetadataBytes?: number } = {}): grpc.ServerOptions {
+  return {
+    ...BASE_OPTIONS,
+    'grpc.max_concurrent_streams': limits.maxStreamsPerConnection ?? DEFAULT_MAX_STREAMS_PER_CONNECTION,
+    interceptors: [metadataLimit(limits.maxMetadataBytes ?? MAX_METADATA_BYTES)],
+  };
+}
 
 export interface ServerTls {
   /** PEM certificate chain and private key of the server. */
@@ -40,6 +51,10 @@ export interface ListenOptions {
   tls?: ServerTls;
   /** Overrides of LOCAL_SERVER_OPTIONS (tests shorten the idle timeout). */
   serverOptions?: grpc.ServerOptions;
+  /** Calls one connection may carry at once (default 16; HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
+  maxStreamsPerConnection?: number;
+  /** Request header bytes (names and values) past which a call is answered RESOURCE_EXHAUSTED (default 16 KiB). */
+  maxMetadataBytes?: number;
   /** Connections one client address may hold at once (default 8); more are closed as they arrive. */
   maxConnectionsPerClient?: number;
   /** Told about each connection refused for the per-client limit (address and its open connections). */
@@ -69,7 +84,7 @@ export interface RunningLocalBws extends RunningServer {
 export async function serveBws(
   implementation: { faceRecognition: grpc.UntypedServiceImplementation; health: grpc.UntypedServiceImplementation },
   listen: ListenOptions = {},
-  serverOptions: grpc.ServerOptions = LOCAL_SERVER_OPTIONS,
+  serverOptions: grpc.ServerOptions = localServerOptions(listen),
 ): Promise<RunningServer> {
   const host = listen.host ?? '127.0.0.1';
   const server = new grpc.Server({ ...serverOptions, ...listen.serverOptions });

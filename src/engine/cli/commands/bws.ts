@@ -9,6 +9,7 @@ import { timestampToIso } from '../../bws/messages.js';
 import type { CallResult } from '../../bws/types.js';
 import type { startEmbeddedLocalBws } from '../../bws-local/embedded.js';
 import { DEFAULT_PARTITION, DEFAULT_STORAGE, templateSpace } from '../../bws-local/bcid.js';
+import { SERVE_LIMIT_FLAGS, parseServeLimits } from '../../bws-local/serve-limits.js';
 import { dataPaths } from '../../paths.js';
 import { action, classIdArgument, type CliContext, usageError } from '../context.js';
 import { formatTable } from '../output.js';
@@ -34,7 +35,7 @@ interface ConnectionOptions {
 export function registerBws(program: Command): void {
   const bws = program.command('bws').description('talk to a BWS 3 face recognition service, or run the local BWS-compatible one');
 
-  bws
+  const serveCommand = bws
     .command('serve')
     .description('run the local BWS-compatible service (templates kept encrypted in the data folder); prints "listening <host>:<port>" when ready')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
@@ -48,8 +49,9 @@ export function registerBws(program: Command): void {
     .option('--encrypt-compact', 'also encrypt the compact templates used for matching (slower Search); the enhanced templates are always encrypted')
     .option('--store-only', 'count images without analysing them (benchmarks): Verify and Search are refused')
     .option('--tls-cert <file>', 'PEM certificate chain: serve TLS instead of plaintext')
-    .option('--tls-key <file>', 'PEM private key for --tls-cert')
-    .action(action(async (context, options: ServeOptions) => serve(context, options)));
+    .option('--tls-key <file>', 'PEM private key for --tls-cert');
+  for (const limit of SERVE_LIMIT_FLAGS) serveCommand.option(`--${limit.flag} <n>`, `${limit.description} (default ${limit.defaultValue}, ${limit.min}-${limit.max})`);
+  serveCommand.action(action(async (context, options: ServeOptions) => serve(context, options)));
 
   const admin = (name: string, description: string) =>
     bws
@@ -186,6 +188,8 @@ interface ServeOptions {
   storeOnly?: boolean;
   tlsCert?: string;
   tlsKey?: string;
+  /** The limit flags as typed (see SERVE_LIMIT_FLAGS). */
+  [limit: string]: string | boolean | undefined;
 }
 
 async function serve(context: CliContext, options: ServeOptions): Promise<number> {
@@ -194,6 +198,7 @@ async function serve(context: CliContext, options: ServeOptions): Promise<number
   const space = templateSpace(options.storage, options.partition);
   if (options.templateMode !== 'full' && options.templateMode !== 'standard') throw usageError(`--template-mode must be full or standard (got "${options.templateMode}").`);
   if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) throw usageError('Give both --tls-cert and --tls-key, or neither.');
+  const limits = parseServeLimits(options as Record<string, string | undefined>);
   if (options.key) warnLiteralKey(context);
   const config = resolveBwsConfig({ env: context.env, overrides: { clientId: options.clientId, key: options.key, keyFile: options.keyFile } });
   if (!config.clientId || !config.key) throw new StationError('NOT_CONFIGURED', 'Give the credentials callers must use: --client-id (or BWS_CLIENT_ID) and --key-file, BWS_KEY or --key.');
@@ -215,11 +220,16 @@ async function serve(context: CliContext, options: ServeOptions): Promise<number
     templateMode: options.templateMode,
     compactEncryption: Boolean(options.encryptCompact),
     log: (line) => context.out.note(line),
+    ...limits,
+    onConnectionRefused: refusalLog(context),
     ...(tls ? { tls } : {}),
   });
   process.stdout.write(`listening ${running.address}\n`);
   context.out.note(
     `local BWS service (${options.storeOnly ? 'store-only' : 'vision'}, ${tls ? 'TLS' : 'plaintext'}); templates ${space.storage}/${space.partition}/<classId>, ${options.templateMode} mode, compact templates ${options.encryptCompact ? 'encrypted' : 'in a plain index'}; kept in ${dataPaths(context.dataDir).localBwsDir}. Ctrl-C stops it.`,
+  );
+  context.out.note(
+    `limits: ${limits.maxConcurrentAnalyses} analyses at once, ${limits.maxQueuedAnalyses} waiting, ${limits.maxRequestPixels / 1e6} MP per request, ${limits.maxConnectionsPerClient} connections per client, ${limits.maxStreamsPerConnection} calls per connection, ${limits.maxMetadataBytes} header bytes.`,
   );
   await new Promise<void>((resolve) => {
     const stop = () => {
@@ -232,6 +242,25 @@ async function serve(context: CliContext, options: ServeOptions): Promise<number
   });
   await running.close();
   return 0;
+}
+
+/**
+ * Notes refused connections without letting a flood flood the log: the first from a client, then at most one
+ * line a minute per client with how many were refused since.
+ */
+function refusalLog(context: CliContext): (client: string, open: number) => void {
+  const last = new Map<string, { at: number; suppressed: number }>();
+  return (client, open) => {
+    const seen = last.get(client);
+    const now = Date.now();
+    if (seen && now - seen.at < 60_000) {
+      seen.suppressed++;
+      return;
+    }
+    const more = seen?.suppressed ? ` (${seen.suppressed} more refused in the last minute)` : '';
+    last.set(client, { at: now, suppressed: 0 });
+    context.out.note(`Refused a connection from ${client}: it already holds ${open} (--max-connections-per-client)${more}.`);
+  };
 }
 
 /** The class ids of this data folder's synced enrollments (its receipts). */
