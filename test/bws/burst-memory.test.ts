@@ -1,15 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BwsClient } from '../../src/engine/bws/client.js';
 import { BwsCallError } from '../../src/engine/bws/errors.js';
 import { DEFAULT_MAX_CONCURRENT_ANALYSES } from '../../src/engine/bws-local/serve-limits.js';
-import { face, repoRoot, tempDir, until } from './helpers.js';
+import { type ServeProcess, face, serveProcess, until } from './helpers.js';
 
-const stationBin = path.join(repoRoot, 'bin', 'station.js');
 const MB = 1024 * 1024;
 const SIDE = 7000;
 /** One decoded 49 MP photo: 8-bit RGB. */
@@ -25,27 +21,12 @@ function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 // The service runs in its own process (the compiled CLI), so the figures are the service's alone; the kernel's
 // per-process counters make them exact (the high-water mark misses no short peak).
 describe.runIf(fs.existsSync('/proc/self/clear_refs'))('local service memory through a burst of large images (station bws serve)', () => {
-  const dir = tempDir('bws-burst-');
-  const key = randomBytes(64).toString('base64');
-  let server: ChildProcess;
+  let server: ServeProcess;
   let client: BwsClient;
 
   beforeAll(async () => {
-    fs.writeFileSync(path.join(dir, 'bws.key'), `${key}\n`, { mode: 0o600 });
-    const env = { ...process.env, NO_COLOR: '1', STATION_DB_KEY: randomBytes(32).toString('base64'), BWS_ENDPOINT: '', BWS_CLIENT_ID: '', BWS_KEY: '', STATION_MODEL_MANIFEST: '' };
-    server = spawn(process.execPath, [stationBin, '--data-dir', path.join(dir, 'data'), 'bws', 'serve', '--port', '0', '--client-id', 'burst', '--key-file', path.join(dir, 'bws.key')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    server.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const endpoint = await new Promise<string>((resolve, reject) => {
-      let stdout = '';
-      server.stdout!.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /^listening (\S+)\n/.exec(stdout);
-        if (match) resolve(`http://${match[1]}`);
-      });
-      server.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-    });
-    client = new BwsClient({ endpoint, clientId: 'burst', key });
+    server = await serveProcess();
+    client = new BwsClient({ endpoint: `http://127.0.0.1:${server.port}`, ...server.credentials });
     // Models loaded and one ordinary photo analysed: the service as it stands between bursts.
     const warm = await client.enroll('1', [face('obama.jpg')], { deadlineMs: 240_000 });
     expect(warm.response.performed_action).toBe('NEW_TEMPLATE_CREATED');
@@ -53,16 +34,12 @@ describe.runIf(fs.existsSync('/proc/self/clear_refs'))('local service memory thr
 
   afterAll(async () => {
     client?.close();
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await server?.stop();
   });
 
   it('20 parallel Enrolls of a 49 MP PNG: the peak is bounded by the analyses admitted at once, and the memory is given back when the burst ends', async () => {
     const png = await sharp({ create: { width: SIDE, height: SIDE, channels: 3, background: { r: 128, g: 128, b: 128 } } }).png({ compressionLevel: 9 }).toBuffer();
-    const pid = server.pid!;
+    const pid = server.child.pid!;
     const before = statusBytes(pid, 'VmRSS');
     // "5" resets the high-water mark to the current RSS, so VmHWM below is the burst's peak.
     fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http2 from 'node:http2';
@@ -108,4 +109,49 @@ export function oversizedCall(address: string, headerBytes: number, clients: grp
   return new Promise((resolve) => {
     client.makeUnaryRequest(definition.path, definition.requestSerialize, definition.responseDeserialize, { classId: '1' }, metadata, { deadline: Date.now() + 20_000 }, (error) => resolve(error ?? null));
   });
+}
+
+export interface ServeProcess {
+  child: ChildProcess;
+  port: number;
+  /** Credentials callers use. */
+  credentials: Credentials;
+  /** Everything the service wrote on stderr so far. */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `station bws serve` (the compiled CLI) in its own process on 127.0.0.1:0, with a fresh data folder and key;
+ * resolves once it prints its `listening` line.
+ */
+export async function serveProcess(args: string[] = []): Promise<ServeProcess> {
+  const dir = tempDir('bws-serve-');
+  const credentials = { clientId: 'serve-client', key: randomBytes(64).toString('base64') };
+  fs.writeFileSync(path.join(dir, 'bws.key'), `${credentials.key}\n`, { mode: 0o600 });
+  const env = { ...process.env, NO_COLOR: '1', STATION_DB_KEY: randomBytes(32).toString('base64'), BWS_ENDPOINT: '', BWS_CLIENT_ID: '', BWS_KEY: '', STATION_MODEL_MANIFEST: '' };
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'station.js'), '--data-dir', path.join(dir, 'data'), 'bws', 'serve', '--port', '0', '--client-id', credentials.clientId, '--key-file', path.join(dir, 'bws.key'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /^listening \S+:(\d+)\n/.exec(stdout);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
+  });
+  return {
+    child,
+    port,
+    credentials,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

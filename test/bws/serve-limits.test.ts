@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import sharp from 'sharp';
@@ -9,7 +7,7 @@ import { BwsClient } from '../../src/engine/bws/client.js';
 import { BwsCallError } from '../../src/engine/bws/errors.js';
 import { SERVE_LIMIT_FLAGS, parseServeLimits } from '../../src/engine/bws-local/serve-limits.js';
 import { StationError } from '../../src/shared/errors.js';
-import { type FloodConnection, floodConnection, oversizedCall, repoRoot, tempDir, until } from './helpers.js';
+import { type FloodConnection, type ServeProcess, floodConnection, oversizedCall, repoRoot, serveProcess, until } from './helpers.js';
 
 const stationBin = path.join(repoRoot, 'bin', 'station.js');
 
@@ -58,44 +56,25 @@ describe('limits of station bws serve: reading the flags', () => {
 
 // The service runs as the compiled CLI runs it; no request here needs the models, so none are loaded.
 describe('limits of station bws serve: the flags reach the running service', { timeout: 180_000 }, () => {
-  const dir = tempDir('bws-serve-limits-');
-  const key = randomBytes(64).toString('base64');
-  const env = { ...process.env, NO_COLOR: '1', STATION_DB_KEY: randomBytes(32).toString('base64'), BWS_ENDPOINT: '', BWS_CLIENT_ID: '', BWS_KEY: '' };
   const flood: FloodConnection[] = [];
-  let server: ChildProcess;
-  let stderr = '';
+  let server: ServeProcess;
   let port = 0;
   let client: BwsClient;
 
   beforeAll(async () => {
-    fs.writeFileSync(path.join(dir, 'bws.key'), `${key}\n`, { mode: 0o600 });
-    const limits = ['--max-connections-per-client', '2', '--max-streams-per-connection', '3', '--max-header-bytes', '2048', '--max-request-megapixels', '1', '--max-concurrent-analyses', '1', '--max-queued-analyses', '0'];
-    server = spawn(process.execPath, [stationBin, '--data-dir', path.join(dir, 'data'), 'bws', 'serve', '--port', '0', '--client-id', 'limits', '--key-file', path.join(dir, 'bws.key'), ...limits], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    port = await new Promise<number>((resolve, reject) => {
-      let stdout = '';
-      server.stdout!.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /^listening \S+:(\d+)\n/.exec(stdout);
-        if (match) resolve(Number(match[1]));
-      });
-      server.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-    });
-    client = new BwsClient({ endpoint: `http://127.0.0.1:${port}`, clientId: 'limits', key });
+    server = await serveProcess(['--max-connections-per-client', '2', '--max-streams-per-connection', '3', '--max-header-bytes', '2048', '--max-request-megapixels', '1', '--max-concurrent-analyses', '1', '--max-queued-analyses', '0']);
+    port = server.port;
+    client = new BwsClient({ endpoint: `http://127.0.0.1:${port}`, ...server.credentials });
   });
   afterAll(async () => {
     for (const connection of flood) connection.session.destroy();
     client?.close();
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    await server?.stop();
   });
 
   it('says which limits it runs with', async () => {
-    expect(await until(() => stderr.includes('limits:'), 10_000)).toBe(true);
-    expect(stderr).toContain('limits: 1 analyses at once, 0 waiting, 1 MP per request, 2 connections per client, 3 calls per connection, 2048 header bytes.');
+    expect(await until(() => server.stderr().includes('limits:'), 10_000)).toBe(true);
+    expect(server.stderr()).toContain('limits: 1 analyses at once, 0 waiting, 1 MP per request, 2 connections per client, 3 calls per connection, 2048 header bytes.');
   });
 
   it('--max-request-megapixels: a 1.2 MP request is refused before decoding', async () => {
@@ -119,7 +98,7 @@ describe('limits of station bws serve: the flags reach the running service', { t
     expect(outcomes.filter(Boolean).length).toBe(2);
     for (const [index, connection] of flood.entries()) if (outcomes[index]) expect(connection.session.remoteSettings.maxConcurrentStreams).toBe(3);
     // One line for the first refusal; the others of the same minute are counted, not logged.
-    expect(await until(() => stderr.includes('Refused a connection from 127.0.0.3: it already holds 2 (--max-connections-per-client).'), 10_000)).toBe(true);
-    expect(stderr.match(/Refused a connection/g)).toHaveLength(1);
+    expect(await until(() => server.stderr().includes('Refused a connection from 127.0.0.3: it already holds 2 (--max-connections-per-client).'), 10_000)).toBe(true);
+    expect(server.stderr().match(/Refused a connection/g)).toHaveLength(1);
   });
 });
