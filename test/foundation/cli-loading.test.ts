@@ -41,12 +41,12 @@ describe('station loads only the command that runs', () => {
     for (const heavy of ['dist/engine/vision/', 'onnxruntime-node', 'sharp', '@grpc/grpc-js', 'cli-progress', 'csv-parse']) expect(loads(result.modules, heavy), heavy).toBe(false);
   });
 
-  it('`station analyze` imports the analyze command alone (models started early, no live-frame schemas) and analyses the photo', async () => {
+  it('`station analyze` imports the analyze command alone (models started early) and analyses the photo', async () => {
     const result = await traced(['analyze', '--json', face('obama.jpg')]);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).results[0]).toMatchObject({ ok: true, accepted: expect.any(Boolean) });
     expect(commandModules(result.modules)).toEqual(['analyze']);
-    for (const heavy of ['dist/engine/store/queue-store.js', 'dist/engine/sync/', 'dist/shared/schemas.js', '@grpc/grpc-js', 'cli-progress', 'csv-parse']) expect(loads(result.modules, heavy), heavy).toBe(false);
+    for (const heavy of ['dist/engine/store/queue-store.js', 'dist/engine/sync/', '@grpc/grpc-js', 'cli-progress', 'csv-parse']) expect(loads(result.modules, heavy), heavy).toBe(false);
   });
 
   it('a usage error after the models started early exits with code 2, not an abort', async () => {
