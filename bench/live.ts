@@ -99,7 +99,11 @@ export async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round += 1) {
       // Browser: the capture screen streaming, no class id (guidance only, nothing captured).
       await page.locator('#tab-capture').click();
-      await until(page, 'live guidance', () => document.querySelector('svg.overlay rect.face-box') !== null, 120_000);
+      await until(page, 'live guidance', () => document.querySelector('svg.overlay rect.face-box') !== null, 120_000).catch(async (error: unknown) => {
+        console.error(`the page showed: ${await page.locator('#root').innerText().catch(() => '?')} (see test-results/screens/bench-failure.png)`);
+        await session.screenshot('bench-failure');
+        throw error;
+      });
       await page.evaluate(() => {
         const sink: PageSink = { guidance: [], grab: [] };
         (window as unknown as { __bench: PageSink }).__bench = sink;
