@@ -23,7 +23,7 @@ import { parseEndpoint } from './bws/endpoint.js';
 import { localServiceKey, startEmbeddedLocalBws } from './bws-local/embedded.js';
 import { runDoctor } from './doctor.js';
 import { openLog, type RotatingLog } from './logs.js';
-import { prepareEnrollment, type PreparedEnrollment, type SourceImage } from './enrollment/prepare.js';
+import { type GalleryEntry, prepareEnrollment, type PreparedEnrollment, type SourceImage } from './enrollment/prepare.js';
 import { AdminPin, DEFAULT_SCRYPT } from './store/admin-pin.js';
 import { readFolderInfo } from './store/folder-info.js';
 import type { KeyProvider } from './store/keys.js';
@@ -119,15 +119,19 @@ export class Station implements StationApi {
 
   // ------------------------------------------------------------------ enrollment
 
-  /** Analyses, checks and prepares the images; queues the job unless something refuses it. */
-  async enrollImages(classIdText: string, images: SourceImage[], options: { force?: boolean; note?: string } = {}): Promise<EnrollResult & { prepared: PreparedEnrollment }> {
+  /**
+   * Analyses, checks and prepares the images; queues the job unless something refuses it. A batch passes one
+   * `gallery` (from `store.galleryEmbeddings()`) to every call: it is read once, and each queued job's
+   * embeddings are added to it, so the duplicate check sees earlier classes of the batch without re-reading.
+   */
+  async enrollImages(classIdText: string, images: SourceImage[], options: { force?: boolean; note?: string; gallery?: GalleryEntry[] } = {}): Promise<EnrollResult & { prepared: PreparedEnrollment }> {
     const classId = parseClassId(classIdText);
     const settings = this.store.settings;
     const prepared = await prepareEnrollment({
       vision: await this.vision(),
       classId,
       images,
-      gallery: this.store.galleryEmbeddings(),
+      gallery: options.gallery ?? this.store.galleryEmbeddings(),
       matchThreshold: settings.get('matchThreshold'),
       profile: settings.get('qualityProfile'),
       force: options.force ?? false,
@@ -140,6 +144,7 @@ export class Station implements StationApi {
         embeddings: prepared.accepted.map((image) => image.embedding),
         note: prepared.warnings.length > 0 ? prepared.warnings.join(' ') : null,
       });
+      for (const image of prepared.accepted) options.gallery?.push({ jobId, classId, synced: false, embedding: image.embedding });
       this.events.emit('jobsChanged');
       this.sync?.wake();
     }

@@ -49,7 +49,7 @@ export function registerImport(program: Command): void {
     );
 }
 
-async function runImport(context: CliContext, station: Station, source: string, plan: ImportPlan, force: boolean): Promise<ImportSummary> {
+export async function runImport(context: CliContext, station: Station, source: string, plan: ImportPlan, force: boolean): Promise<ImportSummary> {
   const summary: ImportSummary = {
     source,
     classes: [],
@@ -65,6 +65,8 @@ async function runImport(context: CliContext, station: Station, source: string, 
     : null;
   bar?.start(totalFiles, 0, { queued: 0, skipped: 0, rejected: 0 });
   let done = 0;
+  // Read once for the whole import (it grows with the queue); enrollImages adds each queued class to it.
+  const gallery = station.store.galleryEmbeddings();
 
   for (const group of plan.groups) {
     const entry: ImportClassResult = {
@@ -98,7 +100,7 @@ async function runImport(context: CliContext, station: Station, source: string, 
       if (entry.skipped > 0) entry.result = 'skipped';
     } else {
       try {
-        const result = await station.enrollImages(group.classId, images, { force });
+        const result = await station.enrollImages(group.classId, images, { force, gallery });
         entry.accepted = result.accepted.length;
         entry.rejected.push(...result.rejected.map((image) => ({ file: path.basename(image.name), reasons: image.reasons })));
         entry.jobId = result.jobId;
