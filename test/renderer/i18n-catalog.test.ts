@@ -158,4 +158,13 @@ describe('message catalogs', () => {
     expect(german.formatRelativeTime(-3, 'minute')).toBe('vor 3 Minuten');
     expect(english.formatRelativeTime(-3, 'minute', { numeric: 'auto', style: 'short' })).toBe('3 min. ago');
   });
+
+  it('claims that the photos show one person only when there are several', () => {
+    const say = (locale: 'en' | 'de', used: number) =>
+      createIntl({ locale, messages: messagesFor(locale) }).formatMessage({ id: 'capture.outcome.queued' }, { classId: '42', used, total: 3 });
+    expect(say('en', 1)).toBe('Class 42 is queued with 1 of 3 photos. It is sent when the service is reachable.');
+    expect(say('en', 3)).toBe('Class 42 is queued with 3 of 3 photos. All photos show the same person. It is sent when the service is reachable.');
+    expect(say('de', 1)).toBe('Klasse 42 ist mit 1 von 3 Fotos in der Warteschlange. Sie wird gesendet, sobald der Dienst erreichbar ist.');
+    expect(say('de', 2)).toContain('Alle Fotos zeigen dieselbe Person.');
+  });
 });
