@@ -56,7 +56,8 @@ function openError(file: string, error: unknown): StationError {
   return new StationError('IMAGE_UNREADABLE', `Cannot open ${file}: ${(error as Error).message}.`, { cause: error });
 }
 
-function describeKind(stat: fs.Stats): string {
+/** What a non-regular path is, in the words of IMAGE_NOT_A_FILE. */
+export function describeKind(stat: fs.Stats): string {
   if (stat.isDirectory()) return 'a folder';
   if (stat.isFIFO()) return 'a pipe (FIFO)';
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';

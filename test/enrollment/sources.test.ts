@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planImport } from '../../src/engine/enrollment/sources.js';
@@ -85,5 +87,35 @@ describe('batch import sources', () => {
     fs.writeFileSync(path.join(dir, 'list.txt'), '1,a.jpg');
     await expect(planImport(path.join(dir, 'list.txt'))).rejects.toThrow(/neither a folder nor a \.csv/);
     await expect(planImport(path.join(dir, 'nope'))).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('batch import sources: entries of a class folder that are not photos', () => {
+  it('a pipe, a socket, a link to a device and a sub-folder are reported as IMAGE_NOT_A_FILE; a link to a photo is imported', async () => {
+    const root = tempDir('import-kinds-');
+    const classDir = path.join(root, '1001');
+    fs.mkdirSync(path.join(classDir, 'nested'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'photo.jpg'), 'not decoded at planning');
+    fs.writeFileSync(path.join(classDir, 'a.jpg'), 'not decoded at planning');
+    fs.symlinkSync(path.join(root, 'photo.jpg'), path.join(classDir, 'b-link.jpg'));
+    fs.symlinkSync('/dev/null', path.join(classDir, 'device.jpg'));
+    fs.symlinkSync(path.join(root, 'gone.jpg'), path.join(classDir, 'broken.jpg'));
+    execFileSync('mkfifo', [path.join(classDir, 'pipe.jpg')]);
+    const socketServer = net.createServer().listen(path.join(classDir, 'socket.jpg'));
+    await new Promise((resolve) => socketServer.once('listening', resolve));
+    try {
+      const plan = await planImport(root);
+      expect(plan.groups.map((group) => [group.classId, group.files.map((file) => path.basename(file))])).toEqual([['1001', ['a.jpg', 'b-link.jpg']]]);
+      const refused = plan.problems.filter((problem) => problem.code === 'IMAGE_NOT_A_FILE').map((problem) => [path.basename(problem.source), problem.message.replace(`${classDir}${path.sep}`, '')]);
+      expect(refused).toEqual([
+        ['broken.jpg', 'broken.jpg is a broken link, not an image file: skipped.'],
+        ['device.jpg', 'device.jpg is a device, not an image file: skipped.'],
+        ['nested', 'nested is a folder, not an image file: skipped.'],
+        ['pipe.jpg', 'pipe.jpg is a pipe (FIFO), not an image file: skipped.'],
+        ['socket.jpg', 'socket.jpg is a socket, not an image file: skipped.'],
+      ]);
+    } finally {
+      socketServer.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse';
 import { readClassId, type ClassIdReading } from '../../shared/class-id.js';
 import { StationError, toErrorInfo } from '../../shared/errors.js';
+import { describeKind } from '../image-file.js';
 
 /** One person to enroll in a batch: a class id and the files that show them. */
 export interface ImportGroup {
@@ -55,8 +56,12 @@ function planFolder(folder: string): ImportPlan {
       continue;
     }
     const files: string[] = [];
-    for (const file of fs.readdirSync(full, { withFileTypes: true }).filter((f) => f.isFile() && !f.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
-      files.push(path.join(full, file.name));
+    for (const file of fs.readdirSync(full, { withFileTypes: true }).filter((f) => !f.name.startsWith('.')).sort((a, b) => a.name.localeCompare(b.name))) {
+      const filePath = path.join(full, file.name);
+      // Links are followed: a link to a photo is a photo; anything else that is not a regular file is reported.
+      const stat = file.isFile() ? null : statOrNull(filePath);
+      if (file.isFile() || stat?.isFile()) files.push(filePath);
+      else plan.problem({ source: filePath, code: 'IMAGE_NOT_A_FILE', message: `${filePath} is ${stat ? describeKind(stat) : 'a broken link'}, not an image file: skipped.` });
     }
     if (files.length === 0) plan.problem({ source: full, code: 'IMAGE_NOT_FOUND', message: 'The folder holds no files.' });
     else for (const file of files) plan.add(classId, file);
@@ -187,5 +192,13 @@ class PlanBuilder {
       this.identities.set(file, known);
     }
     return known;
+  }
+}
+
+function statOrNull(file: string): fs.Stats | null {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return null;
   }
 }
