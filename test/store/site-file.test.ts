@@ -180,7 +180,7 @@ describe('station doctor', () => {
     expect(JSON.stringify(report)).not.toContain(BWS_KEY);
 
     const bad = await runDoctor({ dataDir, keyProvider: new HeadlessKeyProvider({ envKey }), env: site('{').env, network: false });
-    expect(bad.checks.find((check) => check.name === 'site file')).toMatchObject({ ok: false, detail: expect.stringContaining('SITE_FILE_INVALID') });
+    expect(bad.checks.find((check) => check.name === 'site file')).toMatchObject({ ok: false, code: 'SITE_FILE_INVALID' });
     expect(bad.ok).toBe(false);
   });
 });

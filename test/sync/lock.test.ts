@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dataPaths } from '../../src/engine/paths.js';
 import { SyncLock } from '../../src/engine/sync/lock.js';
 import { tempDir } from '../helpers/paths.js';
@@ -7,6 +7,13 @@ import { buildEngineForChildren } from '../store/helpers.js';
 import { startRunner } from './runner.js';
 
 describe('one syncer per data folder', () => {
+  // The child processes' engine build is set-up (hook timeout), not part of what a test's hang guard measures:
+  // on a loaded machine compiling it can take longer than the test itself.
+  let buildDir: string;
+  beforeAll(() => {
+    buildDir = buildEngineForChildren();
+  });
+
   it('a second syncer in the same process is refused with a clear message until the first releases', async () => {
     const dir = tempDir('station-lock-');
     const first = await SyncLock.acquire(dir, { purpose: 'station sync' });
@@ -32,7 +39,6 @@ describe('one syncer per data folder', () => {
   });
 
   it('another process holding the lock: refused, or waited for; a SIGKILLed holder frees it', async () => {
-    const buildDir = buildEngineForChildren();
     const dir = tempDir('station-lock-');
     const holder = startRunner(['hold', buildDir, dir], {});
     expect(await holder.waitForLine('locked', 20_000)).toBe(true);
@@ -51,5 +57,5 @@ describe('one syncer per data folder', () => {
     await late.exited;
     expect(late.lines.join('\n')).toMatch(/error SYNC_LOCKED Another process is already syncing/);
     lock.release();
-  }, 60_000);
+  });
 });

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { errorDocumentSchema } from '../../shared/json-documents.js';
 import { stationVersion } from '../version.js';
 import { registerCommands } from './commands/index.js';
 import { tolerateClosedOutput } from './output.js';
@@ -46,7 +45,7 @@ export async function buildProgram(only?: string): Promise<Command> {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') throw new ExitRequest(0);
     // With --json, scripts get the documented error document on stdout for usage errors too.
     if (program.opts().json === true || process.argv.includes('--json')) {
-      process.stdout.write(`${JSON.stringify(errorDocumentSchema.parse({ error: { code: 'USAGE', message: error.message.replace(/^error: /, '') } }), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ error: { code: 'USAGE', message: error.message.replace(/^error: /, '') } }, null, 2)}\n`);
     }
     throw new ExitRequest(2);
   });

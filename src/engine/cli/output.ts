@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import { type ErrorInfo, toErrorInfo } from '../../shared/errors.js';
-import { errorDocumentSchema } from '../../shared/json-documents.js';
 import { redactUrlCredentials } from '../../shared/redact.js';
 
 /**
@@ -50,7 +49,9 @@ export class Output {
 
   error(error: unknown): ErrorInfo {
     const info = toErrorInfo(error);
-    if (this.json) this.document(errorDocumentSchema, { error: info });
+    // The error document ({ error: { code, message } }, errorDocumentSchema) is written directly: every command
+    // can fail, and loading the schemas for it would slow every command's start.
+    if (this.json) this.stdout.write(`${redactUrlCredentials(JSON.stringify({ error: { code: info.code, message: info.message } }, null, 2))}\n`);
     else this.stderr.write(`${this.paint('red', 'error:')} ${info.message}${info.code === 'INTERNAL' ? '' : ` [${info.code}]`}\n`);
     if (this.debug && error instanceof Error && error.stack) this.stderr.write(`${redactUrlCredentials(error.stack)}\n`);
     return info;

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { analyzeDocumentSchema } from '../../../shared/json-documents.js';
 import type { Command } from 'commander';
 import { toErrorInfo } from '../../../shared/errors.js';
 import type { ImageAnalysis } from '../../../shared/schemas.js';
@@ -45,7 +44,11 @@ export function registerAnalyze(program: Command): void {
         } finally {
           await engine.close();
         }
-        if (context.json) context.out.document(analyzeDocumentSchema, { results });
+        if (context.json) {
+          // Loaded once the analysis is done: the schemas (zod) stay off the models' start-up path.
+          const { analyzeDocumentSchema } = await import('../../../shared/json-documents.js');
+          context.out.document(analyzeDocumentSchema, { results });
+        }
         else printHuman(context.out, results, profile);
         return results.every((r) => r.ok) ? 0 : 1;
       }),
