@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FACES, openCaptureSession, until, type CaptureSession } from './capture-harness.js';
 
@@ -30,10 +31,7 @@ describe('settings: the built-in test service', { timeout: 240_000 }, () => {
 
   it('chosen in Settings, shows the TEST SERVICE badge and sends the waiting enrollment to it', async () => {
     const { page, station } = session;
-    await page.getByRole('tab', { name: 'Settings' }).click();
-    await page.getByRole('radio', { name: 'Built-in test service' }).check();
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByTestId('settings-result').getByText('Settings saved. 1 setting changed.').waitFor();
+    await chooseService(page, 'Built-in test service');
     await page.getByTestId('test-service-badge').waitFor();
     expect(await page.getByTestId('test-service-badge').textContent()).toMatch(/^TEST SERVICE/);
     await session.screenshot('settings-test-service');
@@ -51,13 +49,18 @@ describe('settings: the built-in test service', { timeout: 240_000 }, () => {
 
   it('choosing the BioID service again takes the badge away', async () => {
     const { page, station } = session;
-    await page.getByRole('tab', { name: 'Settings' }).click();
-    await page.getByRole('radio', { name: 'BioID service (the address below)' }).check();
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    await page.getByTestId('settings-result').getByText('Settings saved. 1 setting changed.').waitFor();
+    await chooseService(page, 'BioID service (the address below)');
     await until(page, 'no TEST SERVICE badge', () => document.querySelector('[data-testid="test-service-badge"]') === null);
     expect((await station.getSettings()).find((view) => view.name === 'testService')?.value).toBe(false);
     expect(await page.getByTestId('sync-badge').textContent()).toContain('No service set up');
     expect(session.problems).toEqual([]);
   });
 });
+
+/** Picks where enrollments go on the Settings screen and waits until the engine has stored that one change. */
+async function chooseService(page: Page, radio: string): Promise<void> {
+  await page.getByRole('tab', { name: 'Settings' }).click();
+  await page.getByRole('radio', { name: radio }).check();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByTestId('settings-result').getByText('Settings saved. 1 setting changed.').waitFor();
+}
