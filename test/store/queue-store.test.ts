@@ -136,16 +136,20 @@ describe('queue store: jobs', () => {
     expect(store.retry('all')).toBe(1);
     expect(store.getJob(a)).toMatchObject({ state: 'queued', before: null });
     expect(() => store.retry(b)).toThrow(/only jobs that need attention/);
-    // a later job of the class had its status read ahead while the first one was set aside: the retried job
-    // now goes first and will change the template, so that reading must go too (other classes keep theirs)
+    // a later job of the class was sent while the first one was set aside and waits for a retry: the retried
+    // job now goes first and will change the template, so the status recorded with that send must go too
+    // (other classes keep theirs)
     const later = store.enqueue({ classId: '21', images: [syntheticImage('c.jpg')] });
     const snapshot = { available: true, featureVectors: 4, enrolled: '2026-01-02T00:00:00.000Z' };
     await store.markSending(a, { before: null, reference: 'r2', deadlineMs: 1000, now: Date.now() });
     store.markNeedsAttention(a, Date.now(), { code: 'INVALID_ARGUMENT', message: 'bad again' });
-    expect(store.recordBefore(later, snapshot, Date.now())).toBe(true);
-    expect(store.recordBefore(b, snapshot, Date.now())).toBe(true);
+    for (const [id, reference] of [[later!, 'r3'], [b, 'r4']] as const) {
+      await store.markSending(id, { before: snapshot, reference, deadlineMs: 1000, now: Date.now() });
+      store.markRetryWait(id, Date.now(), Date.now() + 60_000, { code: 'UNAVAILABLE', message: 'down' });
+    }
+    expect(store.getJob(later)).toMatchObject({ before: snapshot });
     expect(store.retry(a)).toBe(1);
-    expect(store.getJob(later)).toMatchObject({ state: 'queued', before: null });
+    expect(store.getJob(later)).toMatchObject({ state: 'retry_wait', before: null });
     expect(store.getJob(b)).toMatchObject({ before: snapshot });
     expect(() => store.retry('missing')).toThrow(expect.objectContaining({ code: 'JOB_NOT_FOUND' }));
   });
@@ -185,15 +189,14 @@ describe('queue store: jobs', () => {
     expect(store.nextCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([a2, b1, c1]);
   });
 
-  it('a template status read ahead is kept for waiting jobs only, never over the status of a send in flight', async () => {
+  it('the sending mark records the template status before the send, with the time it was read', async () => {
     const { store } = await fresh();
     const id = store.enqueue({ classId: '6', images: [syntheticImage('a.jpg')] });
     const snapshot = { available: true, featureVectors: 3, enrolled: '2026-02-01T00:00:00.000Z' };
-    expect(store.recordBefore(id, snapshot, 1234)).toBe(true);
-    expect(store.getJob(id)).toMatchObject({ before: snapshot, beforeAt: 1234 });
-    await store.markSending(id, { before: { ...snapshot, featureVectors: 4 }, beforeAt: 2000, reference: 'r', deadlineMs: 1000, now: 2000 });
-    expect(store.recordBefore(id, { available: false, featureVectors: 0, enrolled: null }, 3000)).toBe(false);
-    expect(store.getJob(id)).toMatchObject({ before: { featureVectors: 4 }, beforeAt: 2000, state: 'sending' });
+    expect(await store.markSending(id, { before: snapshot, beforeAt: 1234, reference: 'r', deadlineMs: 1000, now: 2000 })).toBe(true);
+    expect(store.getJob(id)).toMatchObject({ before: snapshot, beforeAt: 1234, sentAt: 2000, state: 'sending' });
+    // a job already on its way is not marked again
+    expect(await store.markSending(id, { before: null, reference: 'r2', deadlineMs: 1000, now: 3000 })).toBe(false);
   });
 
   it('after a crash, jobs caught mid-send are marked ambiguous (to be reconciled), never queued', async () => {

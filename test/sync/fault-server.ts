@@ -18,7 +18,9 @@ export type Fault =
   | { kind: 'drop-before-commit' }
   | { kind: 'delay'; beforeMs: number; afterMs: number }
   /** Holds the call (checked every 10 ms) until the condition holds, then stores and answers. */
-  | { kind: 'hold'; until: () => boolean };
+  | { kind: 'hold'; until: () => boolean }
+  /** Stores, then answers with the real answer as `change` returns it (a service that reports otherwise). */
+  | { kind: 'rewrite'; change: (answer: Record<string, unknown>) => Record<string, unknown> };
 
 export interface EnrollArrival {
   classId: string;
@@ -36,6 +38,8 @@ export interface FaultyBws {
   arrivals: EnrollArrival[];
   /** Enrollments the real service stored, per local job id. */
   commits: Map<string, number>;
+  /** The class id of every GetTemplateStatus call, in order of arrival. */
+  statusReads: string[];
   /** Enroll calls being processed right now (from arrival until the answer is sent or the call is dropped). */
   inFlight: number;
   /** The same, per class id. */
@@ -60,6 +64,7 @@ export async function startFaultyBws(options: { credentials?: { clientId: string
     plan: () => ({ kind: 'pass' }),
     arrivals: [],
     commits: new Map(),
+    statusReads: [],
     inFlight: 0,
     inFlightByClass: new Map(),
     storedUnanswered: 0,
@@ -123,6 +128,12 @@ export async function startFaultyBws(options: { credentials?: { clientId: string
           callback(answer.error, answer.value, answer.trailer);
           return;
         }
+        case 'rewrite': {
+          const answer = await runReal();
+          done();
+          callback(answer.error, answer.error ? answer.value : fault.change(answer.value as Record<string, unknown>), answer.trailer);
+          return;
+        }
         case 'delay': {
           await sleep(fault.beforeMs);
           const answer = await runReal();
@@ -140,7 +151,13 @@ export async function startFaultyBws(options: { credentials?: { clientId: string
     })();
   };
 
-  const running: RunningServer = await serveBws({ faceRecognition: { ...handlers.faceRecognition, Enroll: wrappedEnroll }, health: handlers.health });
+  const realStatus = handlers.faceRecognition.GetTemplateStatus as grpc.handleUnaryCall<{ classId: string }, unknown>;
+  const countedStatus: grpc.handleUnaryCall<{ classId: string }, unknown> = (call, callback) => {
+    state.statusReads.push(String(call.request.classId));
+    realStatus(call, callback);
+  };
+  const faceRecognition = { ...handlers.faceRecognition, Enroll: wrappedEnroll, GetTemplateStatus: countedStatus };
+  const running: RunningServer = await serveBws({ faceRecognition, health: handlers.health });
   const proxy = await TcpProxy.start(running.port);
   state.proxy = proxy;
   state.endpoint = `http://127.0.0.1:${proxy.port}`;

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clientOptionsFrom, resolveBwsConfig } from '../../src/engine/bws/config.js';
+import { BwsTransport } from '../../src/engine/sync/bws-transport.js';
 import { recordWalSyncs } from '../store/helpers.js';
 import { engineFor, enqueueMany, useSyncFixtures } from './helpers.js';
 
@@ -11,9 +13,21 @@ describe('sync engine: the next send is prepared behind the one in flight', () =
   it('a freed send slot goes to the next job (status read and images ready) before the answered job is written', async () => {
     const { store, server } = await setup();
     const [first, second] = enqueueMany(store, ['801', '802']);
-    // The first Enroll is answered only once the second job's template status has been read ahead.
-    server.plan = (_arrival, index) => (index === 0 ? { kind: 'hold', until: () => store.getJob(second!)?.before !== null } : { kind: 'pass' });
-    const engine = track(engineFor(store, { concurrency: 1 }));
+    // The first Enroll is answered only once the engine holds the second job's template status, read ahead
+    // (set one turn after the reading resolved, so the engine's own handling of it has run).
+    let readAhead = false;
+    const connect = () => {
+      const transport = BwsTransport.fromOptions(clientOptionsFrom(resolveBwsConfig({ settings: store.settings, env: {} })));
+      const read = transport.templateStatus.bind(transport);
+      transport.templateStatus = async (classId, options) => {
+        const status = await read(classId, options);
+        if (classId === '802') setImmediate(() => (readAhead = true));
+        return status;
+      };
+      return transport;
+    };
+    server.plan = (_arrival, index) => (index === 0 ? { kind: 'hold', until: () => readAhead } : { kind: 'pass' });
+    const engine = track(engineFor(store, { concurrency: 1, connect }));
     const events: string[] = [];
     engine.on('job', (change) => events.push(`${change.classId} ${change.state}`));
     await engine.start();

@@ -301,8 +301,8 @@ export class QueueStore {
   /**
    * Puts needs_attention (and retry_wait) jobs back in the queue now. The recorded template status of a job
    * that needed attention is dropped (other jobs of the class may have landed since), and so is the status
-   * read ahead for the waiting jobs of its class (the retried job lands before them). retry_wait jobs keep
-   * theirs: they are still the oldest of their class.
+   * recorded with an earlier send of the waiting jobs of its class (the retried job lands before them).
+   * retry_wait jobs keep theirs: they are still the oldest of their class.
    */
   retry(id: string | 'all'): number {
     const now = this.now();
@@ -320,8 +320,9 @@ export class QueueStore {
           }
           const resetBefore = row.state === 'needs_attention' ? ', before_recorded = 0' : '';
           this.sql(`UPDATE jobs SET state = 'queued', next_attempt_at = NULL, updated_at = ?${resetBefore} WHERE id = ?`).run(now, row.id);
-          // The retried job may now go before later jobs of its class whose status was read ahead: once it lands
-          // those readings are stale, and reconcile against them would take "changed" for "landed". Forget them.
+          // The retried job may now go before later jobs of its class whose status was recorded with an earlier
+          // send: once it lands those readings are stale, and reconcile against them would take "changed" for
+          // "landed". Forget them.
           if (row.state === 'needs_attention') {
             this.sql("UPDATE jobs SET before_recorded = 0 WHERE class_id = (SELECT class_id FROM jobs WHERE id = ?) AND id <> ? AND state IN ('queued', 'retry_wait')").run(row.id, row.id);
           }
@@ -498,24 +499,6 @@ export class QueueStore {
       throw mapSqliteError(error, 'mark the job as sending (writing it to disk)');
     }
     return true;
-  }
-
-  /**
-   * Records the class's template status for a job that is not being sent (read ahead by the scheduler).
-   * Refused unless the job is waiting in the queue, so it can never replace the status of a send in flight.
-   */
-  recordBefore(id: string, before: TemplateSnapshot, at: number): boolean {
-    // A read-ahead is a cache: losing it to a power cut only means reading it again, so no fsync of its own.
-    return this.withoutFsync(() =>
-      this.guard('record the template status', () =>
-        this.db.transaction(() => {
-          const row = this.sql('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
-          if (!row || (row.state !== 'queued' && row.state !== 'retry_wait')) return false;
-          this.writeBefore(id, before, at);
-          return true;
-        }).immediate(),
-      ),
-    );
   }
 
   private writeBefore(id: string, before: TemplateSnapshot, at: number): void {

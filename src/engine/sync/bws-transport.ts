@@ -1,6 +1,6 @@
 import { BwsClient, type BwsClientOptions } from '../bws/client.js';
 import { classifyFailure, describeJobErrors } from '../bws/errors.js';
-import { timestampToIso } from '../bws/messages.js';
+import { type FaceTemplateStatus, timestampToIso } from '../bws/messages.js';
 import type { TemplateSnapshot } from '../store/queue-types.js';
 import type { EnrollOutcome, SyncTransport } from './transport.js';
 
@@ -20,12 +20,14 @@ export class BwsTransport implements SyncTransport {
       action: String(response.performed_action),
       errorText: response.errors.length > 0 || String(response.performed_action) === 'ENROLLMENT_FAILED' ? describeJobErrors(response.errors) : '',
       serverJobId: result.metadata.jobId,
+      enrolledImages: response.enrolled_images,
+      templateAfter: response.template_status ? snapshot(response.template_status) : null,
     };
   }
 
   async templateStatus(classId: string, options: { deadlineMs: number }): Promise<TemplateSnapshot> {
     const { response } = await this.client.getTemplateStatus(classId, { deadlineMs: options.deadlineMs });
-    return { available: response.available, featureVectors: response.feature_vectors, enrolled: timestampToIso(response.enrolled) };
+    return snapshot(response);
   }
 
   async readiness(options: { deadlineMs: number }): Promise<boolean> {
@@ -40,4 +42,8 @@ export class BwsTransport implements SyncTransport {
   close(): void {
     this.client.close();
   }
+}
+
+function snapshot(status: FaceTemplateStatus): TemplateSnapshot {
+  return { available: status.available, featureVectors: status.feature_vectors, enrolled: timestampToIso(status.enrolled) };
 }

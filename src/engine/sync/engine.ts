@@ -7,7 +7,7 @@ import type { JobRecord, TemplateSnapshot } from '../store/queue-types.js';
 import { type BackoffOptions, DEFAULT_BACKOFF, backoffDelay } from './backoff.js';
 import { ConnectivityMonitor, DEFAULT_MONITOR, type MonitorOptions } from './monitor.js';
 import { enrollmentLanded } from './reconcile.js';
-import type { SyncTransport } from './transport.js';
+import type { EnrollOutcome, SyncTransport } from './transport.js';
 
 /**
  * The sync engine: drains the queue to BWS effectively once.
@@ -78,8 +78,16 @@ export class SyncEngine extends EventEmitter<Events> {
    * after-answer write is still to come (their class stays busy until it is done).
    */
   private readonly answered = new Set<string>();
-  /** Images of the jobs whose status was read ahead, loaded then too, so a freed slot can send at once. */
+  /** Images of the next jobs, loaded while the send slots are busy, so a freed slot can send at once. */
   private readonly preparedImages = new Map<string, Buffer[]>();
+  /**
+   * Template statuses known without asking the service again, per class (oldest first): read ahead while the
+   * send slots were busy, or reported by the answer to the class's last Enroll. An entry describes the template
+   * before the class's next send and is taken out when that send starts, so it never outlives a send; it is
+   * used only while younger than beforeFreshMs. Every send of a data folder passes through one engine (the
+   * sync lock); the map is emptied when the engine stops or reconnects (another process or service may act then).
+   */
+  private readonly knownStatus = new Map<string, { status: TemplateSnapshot; at: number }>();
   private readonly busyClasses = new Set<string>();
   /** Per running job: settles when its request has left or its run ended without one (see handOverSlot). */
   private readonly departures = new Map<string, Promise<void>>();
@@ -147,6 +155,7 @@ export class SyncEngine extends EventEmitter<Events> {
     this.monitor?.stop();
     await Promise.allSettled([...this.active.values(), ...[...this.prefetching.values()].map((entry) => entry.done)]);
     this.preparedImages.clear();
+    this.knownStatus.clear();
     await this.transport?.close();
     this.transport = null;
     this.monitor = null;
@@ -185,6 +194,8 @@ export class SyncEngine extends EventEmitter<Events> {
     await this.transport?.close();
     this.transport = null;
     this.monitor = null;
+    // Possibly another service now: what was known of its templates no longer holds.
+    this.knownStatus.clear();
     this.pausedReason = null;
     this.pausedFingerprint = null;
     this.recordPause(null);
@@ -291,8 +302,10 @@ export class SyncEngine extends EventEmitter<Events> {
       if (launched < free) {
         this.launch(job);
         launched += 1;
-      } else if (this.prefetching.size < lookahead && (job.state === 'queued' || job.state === 'retry_wait') && !this.hasFreshBefore(job)) {
-        this.prefetch(job);
+      } else if (job.state === 'queued' || job.state === 'retry_wait') {
+        // Behind the sends just started (their marks are being flushed): the next jobs' status and images.
+        if (this.statusKnown(job)) this.prepareImages(job);
+        else if (this.prefetching.size < lookahead) this.prefetch(job);
       }
     }
     this.armWake();
@@ -300,7 +313,57 @@ export class SyncEngine extends EventEmitter<Events> {
   }
 
   private hasFreshBefore(job: JobRecord): boolean {
-    return job.before !== null && job.beforeAt !== null && this.now() - job.beforeAt <= this.beforeFreshMs;
+    return job.before !== null && job.beforeAt !== null && this.isFresh(job.beforeAt);
+  }
+
+  private isFresh(at: number): boolean {
+    return this.now() - at <= this.beforeFreshMs;
+  }
+
+  /** Whether a job can be sent without reading its class's template status first. */
+  private statusKnown(job: JobRecord): boolean {
+    const known = this.knownStatus.get(job.classId);
+    return (known !== undefined && this.isFresh(known.at)) || this.hasFreshBefore(job);
+  }
+
+  private rememberStatus(classId: string, status: TemplateSnapshot, at: number): void {
+    this.knownStatus.delete(classId);
+    this.knownStatus.set(classId, { status, at });
+    // Oldest first: drop what has gone stale, so the map holds only the last beforeFreshMs of answers.
+    for (const [oldClass, entry] of this.knownStatus) {
+      if (this.isFresh(entry.at)) break;
+      this.knownStatus.delete(oldClass);
+    }
+  }
+
+  /** Takes the class's known status out (its next send starts now); undefined when none or stale. */
+  private takeKnownStatus(classId: string): { status: TemplateSnapshot; at: number } | undefined {
+    const known = this.knownStatus.get(classId);
+    this.knownStatus.delete(classId);
+    return known && this.isFresh(known.at) ? known : undefined;
+  }
+
+  /**
+   * The answer reports the template after this enrollment, which is the status the class's next send needs
+   * to record: it is remembered instead of read again. Trusted only when it visibly holds this enrollment (the
+   * feature vectors recorded before the send plus the images enrolled now); otherwise (an upgrade, another
+   * station enrolling the class meanwhile, a service that reports no status) the next send reads it.
+   */
+  private rememberStatusAfter(classId: string, before: TemplateSnapshot, outcome: EnrollOutcome): void {
+    const after = outcome.templateAfter;
+    if (!after?.available || outcome.enrolledImages <= 0) return;
+    if (after.featureVectors !== (before.available ? before.featureVectors : 0) + outcome.enrolledImages) return;
+    this.rememberStatus(classId, after, this.now());
+  }
+
+  /** Loads a waiting job's images ahead of its send (bounded); a failed read is left to the send to report. */
+  private prepareImages(job: JobRecord): void {
+    if (this.preparedImages.has(job.id) || this.preparedImages.size >= 2 * this.concurrency) return;
+    try {
+      this.preparedImages.set(job.id, this.store.loadImages(job.id));
+    } catch {
+      // the send loads them again and reports the failure
+    }
   }
 
   private prefetch(job: JobRecord): void {
@@ -310,9 +373,10 @@ export class SyncEngine extends EventEmitter<Events> {
     const done = transport
       .templateStatus(job.classId, { deadlineMs: this.statusDeadlineMs })
       .then((status) => {
-        if (!this.store.recordBefore(job.id, status, startedAt)) return;
-        // Prepared while the slots are busy; a job discarded meanwhile is refused by markSending anyway.
-        if (this.preparedImages.size < 2 * this.concurrency) this.preparedImages.set(job.id, this.store.loadImages(job.id));
+        // Nothing of the class is sent while its status is read (the class counts as busy meanwhile).
+        this.rememberStatus(job.classId, status, startedAt);
+        // A job discarded meanwhile is refused by markSending anyway.
+        this.prepareImages(job);
       })
       // A failed read ahead costs nothing: the send reads the status itself and handles the error.
       .catch(() => {})
@@ -384,17 +448,24 @@ export class SyncEngine extends EventEmitter<Events> {
   private async process(job: JobRecord): Promise<void> {
     const transport = this.transport;
     if (!transport) return;
+    // Whatever happens now, the class's next send must not use what was known before this run.
+    const known = this.takeKnownStatus(job.classId);
     if (job.state === 'ambiguous' || job.state === 'reconciling' || job.state === 'sending') {
       // Not a send prepared ahead: an answered job's write does not wait for this one's reads.
       this.departed(job.id);
       const verdict = await this.reconcile(job, transport);
       if (verdict !== 'resend') return;
     }
-    // The status to compare against if this send's outcome is lost. Re-reading it is safe here: nothing of
-    // this job is in flight (it was queued, or reconcile just found that the last send did not land).
-    let before = job.before;
-    let beforeAt = job.beforeAt ?? this.now();
-    if (!before || !this.hasFreshBefore(job)) {
+    // The status to compare against if this send's outcome is lost: known (read ahead, or reported by the
+    // class's last answer), recorded with an earlier send of this job, or read now. Re-reading it is safe here:
+    // nothing of this job is in flight (it was queued, or reconcile just found that the last send did not land).
+    let before = job.state === 'queued' || job.state === 'retry_wait' ? (known?.status ?? null) : null;
+    let beforeAt = known?.at ?? this.now();
+    if (!before && job.before && this.hasFreshBefore(job)) {
+      before = job.before;
+      beforeAt = job.beforeAt ?? beforeAt;
+    }
+    if (!before) {
       this.departed(job.id);
       beforeAt = this.now();
       try {
@@ -430,6 +501,7 @@ export class SyncEngine extends EventEmitter<Events> {
       return;
     }
     this.monitor?.confirmOnline();
+    this.rememberStatusAfter(job.classId, before, outcome);
     await this.handOverSlot(job);
     if (outcome.status === 'SUCCEEDED' && outcome.action !== 'ENROLLMENT_FAILED') {
       this.store.markSynced(job.id, { now: this.now(), serverJobId: outcome.serverJobId, performedAction: outcome.action });

@@ -14,6 +14,10 @@ export interface EnrollOutcome {
   errorText: string;
   /** The `jobid` response header: the BWS job's GUID. */
   serverJobId: string | null;
+  /** Images the service enrolled (feature vectors it added). */
+  enrolledImages: number;
+  /** The template's status as the answer reports it (after this enrollment), or null when it has none. */
+  templateAfter: TemplateSnapshot | null;
 }
 
 export interface SyncTransport {

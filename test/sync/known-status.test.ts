@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
+import { engineFor, enqueueMany, useSyncFixtures, waitFor } from './helpers.js';
+
+const { setup, track } = useSyncFixtures();
+
+describe('sync engine: the template status before a send, without a second call where the service already said it', () => {
+  it("the answer's template status serves the class's next send: one status read for three jobs of a class", async () => {
+    const { store, server } = await setup();
+    const jobs = enqueueMany(store, ['901', '901', '901']);
+    const engine = track(engineFor(store));
+    await engine.start();
+    expect((await engine.settle({ timeoutMs: 20_000 })).counts.synced).toBe(3);
+    expect(server.statusReads.filter((classId) => classId === '901')).toHaveLength(1);
+    // Each send recorded the template as it was right before it (2 images per job, one vector each).
+    expect(jobs.map((id) => store.getJob(id)?.before)).toEqual([
+      { available: false, featureVectors: 0, enrolled: null },
+      expect.objectContaining({ available: true, featureVectors: 2 }),
+      expect.objectContaining({ available: true, featureVectors: 4 }),
+    ]);
+    expect(jobs.map((id) => server.commits.get(id))).toEqual([1, 1, 1]);
+  });
+
+  it("an answer whose status does not show this very enrollment is not trusted: the class's next send reads it", async () => {
+    const { store, server } = await setup();
+    // The template exists with one vector; the first answer reports the template as it was before the send.
+    server.handlers.store.addFeatures('902', [{ vector: null, thumbnail: null }], 1);
+    const [first, second] = enqueueMany(store, ['902', '902']);
+    server.plan = (_arrival, index) => (index === 0
+      ? { kind: 'rewrite', change: (answer) => ({ ...answer, template_status: { ...(answer.template_status as object), feature_vectors: 1 } }) }
+      : { kind: 'pass' });
+    const engine = track(engineFor(store));
+    await engine.start();
+    expect((await engine.settle({ timeoutMs: 20_000 })).counts.synced).toBe(2);
+    expect(server.statusReads.filter((classId) => classId === '902')).toHaveLength(2);
+    expect(store.getJob(first!)?.before).toMatchObject({ available: true, featureVectors: 1 });
+    expect(store.getJob(second!)?.before).toMatchObject({ available: true, featureVectors: 3 });
+  });
+
+  it('a status read ahead for one job is used by the next send of its class only: a retried older job goes first, the later one gets the status after it', async () => {
+    const { store, server } = await setup();
+    const [older, other, later] = enqueueMany(store, ['904', '905', '904']);
+    let release = false;
+    server.plan = (arrival) => {
+      if (arrival.jobId === older && !server.arrivals.some((seen) => seen.jobId === older)) return { kind: 'status', code: grpc.status.INVALID_ARGUMENT, details: 'injected: refused' };
+      if (arrival.jobId === other) return { kind: 'hold', until: () => release };
+      return { kind: 'pass' };
+    };
+    const engine = track(engineFor(store, { concurrency: 1 }));
+    await engine.start();
+    // The older job needs attention; while the other class's send is held, the later job's status is read ahead.
+    await waitFor(() => store.getJob(older!)?.state === 'needs_attention' && server.statusReads.filter((classId) => classId === '904').length === 2, 20_000, 'the read-ahead');
+    expect(store.retry(older!)).toBe(1);
+    release = true;
+    expect((await engine.settle({ timeoutMs: 20_000 })).counts.synced).toBe(3);
+    expect(server.arrivals.map((arrival) => arrival.jobId)).toEqual([older, other, older, later]);
+    // The retried job was sent on the status read ahead (the template did not exist); the later job recorded
+    // the template after the retried job landed, not the reading taken before it.
+    expect(store.getJob(older!)?.before).toMatchObject({ available: false });
+    expect(store.getJob(later!)?.before).toMatchObject({ available: true, featureVectors: 2 });
+    expect(server.statusReads.filter((classId) => classId === '904')).toHaveLength(2);
+    expect([server.commits.get(older!), server.commits.get(later!)]).toEqual([1, 1]);
+  });
+});
