@@ -6,10 +6,20 @@
 //     durable steps effectively-once delivery needs per job (one fsync'd state write before the send, one read
 //     of the job's images from an encrypted database, one state write after the answer, unsynced like the
 //     engine's), all measured in alternating rounds of one run (ratio engine time / floor time; target <= 1.25).
-//     Plain grpc-js calls alone are printed too, as the network-only reference.
+//     Plain grpc-js calls alone are printed too, as the network-only reference. Also printed: the CPU time per
+//     job of both processes (station and service) and the GetTemplateStatus calls per job of each side, and the
+//     engine's time against "floor + status read" (the floor plus one plain status call per job). That row is
+//     there because the floor leaves out the status read the engine needs before a class's first send (reconcile
+//     compares against it): the engine reads it only for a class's first queued job (later jobs of the class
+//     take the status the previous Enroll answer reported) and while other sends are in flight, so against the
+//     floor it is ahead by what it saves on the status calls, and against "floor + status read" it is behind by
+//     them. The drain's classes repeat every 100 jobs (3 jobs per class per 300-job round): read the calls per
+//     job next to the ratios.
 //  2b. latency-bound drain: the server takes 50 ms per Enroll; 40 queued jobs at concurrency 2. Time from the
 //     first to the last Enroll arriving at the server, against the ideal (jobs / concurrency - 1) x 50 ms
-//     (ratio ideal / measured; target >= 0.9), plain grpc-js calls measured alike in the same rounds.
+//     (ratio ideal / measured; target >= 0.9), plain grpc-js calls measured alike in the same rounds; the engine
+//     against plain calls is printed too, since even bare calls stay below the target on a 2-core machine
+//     (the service's own Enroll handling, the answer and the next request between waves).
 //  3. capacity: open time and list-query times with 10,000 queued jobs of ~30 KB synthetic images
 //  4. peak RSS of this process while draining that 10,000-job queue
 // The service runs in a child process so the RSS is the station's alone. Options (env): BENCH_JOBS (drain
@@ -100,20 +110,26 @@ async function main() {
 
     // 2. drain throughput: the engine against plain grpc-js unary Enroll calls, in alternating rounds in one run
     //    (the machine may be shared: alternation exposes both to the same load), after a warm-up of each.
-    const drain = await drainComparison({ work, keyProvider, builds, port, credentials, jobs, rounds });
+    const drain = await drainComparison({ work, keyProvider, builds, port, credentials, jobs, rounds, server });
     const list = (values, digits = 0) => values.map((v) => v.toFixed(digits)).join(' ');
     const title = (label) => (label === 'engine' ? 'sync engine' : 'sync engine, baseline build');
     for (const { label } of builds) rows.push([`drain via ${title(label)} (${jobs} jobs x ${rounds} rounds, concurrency ${CONCURRENCY}), median`, `${drain[label].rate.toFixed(1)} jobs/s  (rounds: ${list(drain[label].rounds)})`]);
     rows.push(["floor: plain Enroll + fsync'd mark + encrypted image read + mark after, median", `${drain.floor.rate.toFixed(1)} jobs/s  (rounds: ${list(drain.floor.rounds)})`]);
     rows.push(['reference: floor + a plain GetTemplateStatus call before each send, median', `${drain['floor+status'].rate.toFixed(1)} jobs/s  (rounds: ${list(drain['floor+status'].rounds)}; its time / floor ${drain['floor+status'].ratio.toFixed(2)})`]);
     rows.push(['plain grpc-js unary Enroll alone (network reference), median', `${drain.plain.rate.toFixed(1)} calls/s  (rounds: ${list(drain.plain.rounds)})`]);
+    const cpu = ({ perJob }) => `${(perJob.stationMs + perJob.serviceMs).toFixed(2)} ms (station ${perJob.stationMs.toFixed(2)} + service ${perJob.serviceMs.toFixed(2)}), ${perJob.statusReads.toFixed(2)} status reads`;
+    for (const name of [...builds.map((b) => b.label), 'floor', 'floor+status', 'plain']) {
+      rows.push([`CPU per job, both processes, and GetTemplateStatus calls per job: ${builds.some((b) => b.label === name) ? title(name) : name}`, cpu(drain[name])]);
+    }
     for (const { label } of builds) rows.push([`DRAIN RATIO ${title(label)} time / floor time, median of rounds (target <= 1.25)`, `${drain[label].ratio.toFixed(2)}  (rounds: ${list(drain[label].ratios, 2)})`]);
+    for (const { label } of builds) rows.push([`drain ratio ${title(label)} time / (floor + status read) time, median of rounds`, drain[label].againstStatus.toFixed(2)]);
     const bound = await latencyBound({ work, keyProvider, builds, port, credentials, server, rounds: Number(process.env.BENCH_LATENCY_ROUNDS ?? 5) });
     const ideal = (bound.plain.ideal * 1000).toFixed(0);
     for (const name of [...builds.map((b) => b.label), 'plain']) {
       rows.push([`50 ms per Enroll, 40 jobs, concurrency ${CONCURRENCY}: first -> last Enroll at the server, ${name === 'plain' ? 'plain grpc-js calls' : title(name)}`, `${(bound[name].seconds * 1000).toFixed(0)} ms  (rounds: ${list(bound[name].rounds.map((v) => v * 1000))})`]);
     }
     for (const name of [...builds.map((b) => b.label), 'plain']) rows.push([`LATENCY-BOUND RATIO ideal ${ideal} ms / ${name === 'plain' ? 'plain calls' : title(name)} (target >= 0.9)`, bound[name].ratio.toFixed(2)]);
+    for (const { label } of builds) rows.push([`latency-bound ${title(label)} against plain calls (plain time / engine time)`, (bound.plain.seconds / bound[label].seconds).toFixed(2)]);
     if (skipCapacity) return printRows(rows);
 
     // 3. capacity: 10,000 queued jobs of one ~30 KB image
@@ -190,7 +206,7 @@ function printRows(rows) {
  * `job ... synced` events, so no polling granularity). Round 0 of each side is a warm-up and not counted; the
  * three sides take turns in a rotating order, so load changes on a shared machine hit them alike.
  */
-async function drainComparison({ work, keyProvider, builds, port, credentials, jobs, rounds }) {
+async function drainComparison({ work, keyProvider, builds, port, credentials, jobs, rounds, server }) {
   const sides = {};
   const stops = [];
   for (const [index, build] of builds.entries()) {
@@ -239,12 +255,29 @@ async function drainComparison({ work, keyProvider, builds, port, credentials, j
   sides.plain = plainRound;
   const names = Object.keys(sides);
   const times = Object.fromEntries(names.map((name) => [name, []]));
+  const usage = Object.fromEntries(names.map((name) => [name, { stationMs: 0, serviceMs: 0, statusReads: 0, jobs: 0 }]));
+  const serviceUsage = () => new Promise((resolve) => {
+    server.once('message', resolve);
+    server.send({ usage: 'take' });
+  });
+  const cpuMs = (cpu) => (cpu.user + cpu.system) / 1000;
   for (let round = 0; round <= rounds; round += 1) {
     const count = round === 0 ? Math.min(50, jobs) : jobs;
     for (let k = 0; k < names.length; k += 1) {
       const name = names[(round + k) % names.length];
+      const serviceBefore = await serviceUsage();
+      const stationBefore = process.cpuUsage();
       const seconds = await sides[name](round, count);
-      if (round > 0) times[name].push(seconds);
+      const station = cpuMs(process.cpuUsage(stationBefore));
+      const serviceAfter = await serviceUsage();
+      if (round > 0) {
+        times[name].push(seconds);
+        const sum = usage[name];
+        sum.stationMs += station;
+        sum.serviceMs += cpuMs(serviceAfter.cpu) - cpuMs(serviceBefore.cpu);
+        sum.statusReads += serviceAfter.statusReads - serviceBefore.statusReads;
+        sum.jobs += count;
+      }
     }
   }
   for (const stop of stops) await stop();
@@ -253,7 +286,10 @@ async function drainComparison({ work, keyProvider, builds, port, credentials, j
   const rate = (seconds) => jobs / seconds;
   return Object.fromEntries(names.map((name) => {
     const ratios = times[name].map((t, i) => t / times.floor[i]);
-    return [name, { rate: rate(pct(times[name], 50)), rounds: times[name].map(rate), ratio: pct(ratios, 50), ratios }];
+    const againstStatus = times[name].map((t, i) => t / times['floor+status'][i]);
+    const { stationMs, serviceMs, statusReads, jobs: counted } = usage[name];
+    const perJob = { stationMs: stationMs / counted, serviceMs: serviceMs / counted, statusReads: statusReads / counted };
+    return [name, { rate: rate(pct(times[name], 50)), rounds: times[name].map(rate), ratio: pct(ratios, 50), ratios, againstStatus: pct(againstStatus, 50), perJob }];
   }));
 }
 
@@ -425,8 +461,14 @@ if (process.argv[2] === '--serve') {
   let delayMs = 0;
   let arrivals = [];
   const enroll = handlers.faceRecognition.Enroll;
+  const status = handlers.faceRecognition.GetTemplateStatus;
+  let statusReads = 0;
   const faceRecognition = {
     ...handlers.faceRecognition,
+    GetTemplateStatus: (call, callback) => {
+      statusReads += 1;
+      status(call, callback);
+    },
     Enroll: (call, callback) => {
       arrivals.push(performance.now());
       if (delayMs > 0) setTimeout(() => enroll(call, callback), delayMs);
@@ -450,6 +492,7 @@ if (process.argv[2] === '--serve') {
       process.send({ ok: true });
     }
     if (message.arrivals === 'take') process.send({ arrivals });
+    if (message.usage === 'take') process.send({ cpu: process.cpuUsage(), statusReads });
   });
 } else {
   await main();
