@@ -77,7 +77,10 @@ export const liveGuidanceSchema = z.object({
   /** `code` names the prompt's variant (e.g. turnLeft, comeCloser, tooDark) so the UI can word it per language. */
   prompts: z.array(z.object({ check: z.string(), code: z.string().optional(), message: z.string(), audience: z.enum(['subject', 'operator']) })),
   pose: z.object({ yaw: z.number(), pitch: z.number(), roll: z.number() }).nullable(),
-  /** Where a well-placed face sits (frame pixels): the oval the preview draws, sized by the live distance rule. */
+  /**
+   * The oval the preview draws (frame pixels): where the live gate accepts the face, nearest to where it is (around
+   * it when its position and size pass), or the ideal placement when there is no face.
+   */
   target: z.object({ cx: z.number(), cy: z.number(), rx: z.number(), ry: z.number() }).optional(),
   elapsedMs: z.number(),
 });

@@ -32,6 +32,20 @@ describe('capture: class id, auto-capture, review, enroll', { timeout: 240_000 }
     expect(await page.locator('svg.overlay ellipse.oval').count()).toBe(1);
     // This photo is well placed: the person is told to hold still, and nothing is taken without a class id.
     await until(page, 'the ready prompt', () => document.querySelector('[data-testid="person-prompt"]')?.textContent === 'Perfect. Hold still.');
+    // The face is high in this picture, which the gate accepts (the station crops the portrait itself): the
+    // oval is drawn where the gate accepts the face, so the green oval is around the face the person is told
+    // is perfect, never below it.
+    await until(page, 'the green oval', () => document.querySelector('svg.overlay ellipse.oval-ready') !== null && document.querySelector('svg.overlay rect.face-box-ready') !== null);
+    const fit = await page.locator('svg.overlay').evaluate((svg) => {
+      const at = (selector: string, name: string) => Number(svg.querySelector(selector)!.getAttribute(name));
+      const centre = { x: at('rect.face-box', 'x') + at('rect.face-box', 'width') / 2, y: at('rect.face-box', 'y') + at('rect.face-box', 'height') / 2 };
+      return {
+        offset: Math.hypot((centre.x - at('ellipse.oval', 'cx')) / at('ellipse.oval', 'rx'), (centre.y - at('ellipse.oval', 'cy')) / at('ellipse.oval', 'ry')),
+        size: at('rect.face-box', 'height') / (2 * at('ellipse.oval', 'ry')),
+      };
+    });
+    expect(fit.offset, JSON.stringify(fit)).toBeLessThan(0.25);
+    expect(fit.size, JSON.stringify(fit)).toBeGreaterThan(0.6);
     expect(await prompt().getAttribute('aria-live')).toBe('polite');
     expect(await page.getByTestId('capture-progress').textContent()).toBe('Enter the class ID to start automatic capture.');
     expect(await photos().count()).toBe(0);

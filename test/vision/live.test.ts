@@ -91,13 +91,56 @@ describe('live guidance', () => {
     expect(low.ready).toBe(false);
   });
 
-  it('every guidance carries the oval of a well-placed face, sized by the live distance rule for the frame', async () => {
+  it('without a face the oval is the ideal placement, sized by the live distance rule for the frame', async () => {
     // 640x480: the inter-eye distance in the middle of the envelope (sqrt(0.09 * 0.3) * 640 = 105 px).
-    expect(centred.target).toEqual({ cx: 320, cy: 222.6, rx: 120.9, ry: 157.7 });
+    const empty = await guide({ width: 640, height: 480, data: new Uint8Array(640 * 480 * 4).fill(90) });
+    expect(empty.faceFound).toBe(false);
+    expect(empty.target).toEqual({ cx: 320, cy: 222.6, rx: 120.9, ry: 157.7 });
     const wide = await guide({ width: 640, height: 360, data: new Uint8Array(640 * 360 * 4).fill(90) });
     // 640x360: the head-and-shoulders portrait must fit the height, so the oval is smaller.
-    expect(wide.target!.ry).toBeLessThan(centred.target!.ry * 0.85);
+    expect(wide.target!.ry).toBeLessThan(empty.target!.ry * 0.85);
     expect(wide.target!.cy + wide.target!.ry).toBeLessThan(360);
+  });
+
+  it('the oval and the words agree: a face told it is ready sits in the oval, a face outside it is told where to go', async () => {
+    // The whole shared portrait as the e2e fake camera shows it (385x480, the face high in the picture), and
+    // placements the gate lets through (high, off-centre) or not (too far aside, too small, too large).
+    const { data, info } = await sharp(readFace('obama.jpg')).resize({ height: 480 }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+    const cases: Record<string, LiveGuidance> = {
+      centred: await guide(await frame()),
+      portraitCamera: await guide({ width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) }),
+      high: await guide(await frame(320, 95)),
+      low: await guide(await frame(320, 330)),
+      offCentre: await guide(await frame(230, 200)),
+      tooFarAside: await guide(await frame(110)),
+      tooSmall: await guide(await frame(320, 200, 0.45)),
+      tooLarge: await guide(await frame(320, 200, 2.2)),
+    };
+    // The gate lets these through (the station crops the stored portrait itself)...
+    for (const name of ['centred', 'portraitCamera', 'high', 'offCentre']) expect(cases[name]!.ready, name).toBe(true);
+    for (const [name, g] of Object.entries(cases)) {
+      expect(g.faceFound, name).toBe(true);
+      const [x1, y1, x2, y2] = g.box!;
+      const oval = g.target!;
+      // Face box centre from the oval's centre, in oval radii; box height over the oval's height.
+      const offset = Math.hypot(((x1 + x2) / 2 - oval.cx) / oval.rx, ((y1 + y2) / 2 - oval.cy) / oval.ry);
+      const size = (y2 - y1) / (2 * oval.ry);
+      const inOval = offset < 0.25 && size > 0.6 && size < 1.1;
+      const fit = { name, offset: Number(offset.toFixed(2)), size: Number(size.toFixed(2)) };
+      if (g.ready) {
+        // ...so the oval is drawn around the face: "Perfect" and the oval never disagree.
+        expect({ ...fit, inOval }).toEqual({ ...fit, inOval: true });
+      } else if (!inOval) {
+        // A face outside its oval is told how to get in (the person), or the camera is to be moved (the operator).
+        expect(g.prompts.filter((p) => ['interEyeDistance', 'headSize', 'eyeLinePosition'].includes(p.check)).length, name).toBeGreaterThan(0);
+      }
+    }
+    // Where the face is not accepted, the oval shows where it has to go: bigger for "come closer", smaller for
+    // "move back", toward the middle for "move to the side".
+    const sizeOf = (g: LiveGuidance) => g.box![3] - g.box![1];
+    expect(2 * cases.tooSmall!.target!.ry).toBeGreaterThan(1.15 * sizeOf(cases.tooSmall!));
+    expect(2 * cases.tooLarge!.target!.ry).toBeLessThan(0.9 * sizeOf(cases.tooLarge!));
+    expect(cases.tooFarAside!.target!.cx - (cases.tooFarAside!.box![0] + cases.tooFarAside!.box![2]) / 2).toBeGreaterThan(40);
   });
 
   it('rotated frames read as roll of the matching sign and ask for a level head', async () => {

@@ -37,6 +37,12 @@ export interface QualityThresholds {
    * and bokeh blobs that pass the landmark sanity test score lower (biden2.jpg's painting: 0.89).
    */
   secondaryScoreMin: number;
+  /**
+   * A detection is a face only when its inner face region holds at least this much detail (luminance
+   * entropy in bits, see faceDetail): drawn flat shapes the detector scores up to 0.95 have under 1 bit,
+   * real faces 3 or more even when badly exposed.
+   */
+  faceDetailMin: number;
   // pose calibration
   /** Added to the pose model's pitch (it reads about -10 on frontal faces). */
   pitchOffset: number;
@@ -89,6 +95,7 @@ export const DEFAULT_THRESHOLDS: QualityThresholds = {
   primaryScoreMargin: 0.02,
   secondaryAreaRatio: 0.25,
   secondaryScoreMin: 0.95,
+  faceDetailMin: 2,
   pitchOffset: 10,
   maxFileBytes: 30 * 1024 * 1024,
   maxPixels: 50_000_000,

@@ -1,16 +1,16 @@
 import { StationError } from '../../shared/errors.js';
 import { type LiveFrame, type LiveGuidance, liveFrameSchema } from '../../shared/schemas.js';
 import type { QualityThresholds } from './config.js';
-import { HEAD_FRACTION } from './crop.js';
 import { boxArea, choosePrimary, detectFaces, detectorInput } from './detect.js';
 import { eyesOpenScore } from './eyes.js';
 import { type Point, distance } from './geometry.js';
 import { detectLandmarks, subjectEyes } from './landmarks.js';
 import { measureFace } from './photometry.js';
+import { EYE_LINE, placementLimits, portraitHeight, targetOval } from './placement.js';
 import { estimatePose } from './pose.js';
 import type { Raster } from './raster.js';
 import type { Sessions } from './sessions.js';
-import { isPlausibleFace } from './still.js';
+import { hasFaceDetail, isPlausibleFace } from './still.js';
 
 /**
  * The live-preview fast path: detect + landmarks + pose + cheap checks on a raw RGBA frame (<= 640x480),
@@ -21,24 +21,6 @@ import { isPlausibleFace } from './still.js';
  */
 type Prompt = LiveGuidance['prompts'][number];
 
-/** Where the eye line of a well-framed face sits, as a fraction of the frame height from the top. */
-const EYE_LINE = 0.42;
-/** Typical face proportions in inter-eye distances: eye line to chin, and half the face width. */
-const EYE_TO_CHIN_IED = 1.25;
-
-/**
- * The oval the preview draws: where a face that passes the live distance and framing rules sits. Its size
- * is the inter-eye distance in the middle (geometric mean) of the live envelope, made smaller when the
- * head-and-shoulders portrait would not fit the frame's height (the `headSize` rule), in frame pixels.
- */
-export function targetOval(width: number, height: number, t: QualityThresholds): NonNullable<LiveGuidance['target']> {
-  const byWidth = Math.sqrt(t.live.interEyeMinFraction * t.live.interEyeMaxFraction) * width;
-  const byHeight = (0.85 * height * HEAD_FRACTION) / (2 * EYE_TO_CHIN_IED);
-  const ied = Math.min(byWidth, byHeight);
-  const r1 = (v: number): number => Math.round(v * 10) / 10;
-  return { cx: r1(width / 2), cy: r1(EYE_LINE * height + 0.2 * ied), rx: r1(1.15 * ied), ry: r1(1.5 * ied) };
-}
-
 export async function analyzeFrame(sessions: Sessions, t: QualityThresholds, frame: LiveFrame): Promise<LiveGuidance> {
   const start = performance.now();
   const parsed = liveFrameSchema.safeParse(frame);
@@ -47,14 +29,20 @@ export async function analyzeFrame(sessions: Sessions, t: QualityThresholds, fra
   }
   const image: Raster = { data: frame.data, width: frame.width, height: frame.height, channels: 4 };
   const live = t.live;
-  const detections = (await detectFaces(sessions.detector, detectorInput(image), image.width, image.height, t.detectScoreMin, t.nmsIou)).slice(0, 4);
-  const target = targetOval(image.width, image.height, t);
-  const done = (partial: Omit<LiveGuidance, 'elapsedMs' | 'target'>): LiveGuidance => ({ ...partial, target, elapsedMs: Math.round((performance.now() - start) * 10) / 10 });
-  if (detections.length === 0) {
-    return done({ faceFound: false, box: null, frameScore: 0, ready: false, pose: null, prompts: [{ check: 'singleFacePresent', code: 'noFace', message: 'Step in front of the camera and look at it.', audience: 'subject' }] });
-  }
+  const found = (await detectFaces(sessions.detector, detectorInput(image), image.width, image.height, t.detectScoreMin, t.nmsIou)).slice(0, 4);
+  const done = (partial: Omit<LiveGuidance, 'elapsedMs'>): LiveGuidance => ({ ...partial, elapsedMs: Math.round((performance.now() - start) * 10) / 10 });
+  const detections: typeof found = [];
   const landmarks: Point[][] = [];
-  for (const d of detections) landmarks.push(await detectLandmarks(sessions.landmarks, image, d.box));
+  for (const d of found) {
+    const points = await detectLandmarks(sessions.landmarks, image, d.box);
+    // A flat drawn shape (a camera's test pattern) can score like a face; without a face's detail it is none.
+    if (!hasFaceDetail(image, points, t)) continue;
+    detections.push(d);
+    landmarks.push(points);
+  }
+  if (detections.length === 0) {
+    return done({ target: targetOval(image.width, image.height, t), faceFound: false, box: null, frameScore: 0, ready: false, pose: null, prompts: [{ check: 'singleFacePresent', code: 'noFace', message: 'Step in front of the camera and look at it.', audience: 'subject' }] });
+  }
   const plausible = detections.map((d, i) => isPlausibleFace(d, landmarks[i]!));
   const pool = detections.map((_, i) => i).filter((i) => plausible[i]);
   const candidates = pool.length > 0 ? pool : detections.map((_, i) => i);
@@ -75,29 +63,31 @@ export async function analyzeFrame(sessions: Sessions, t: QualityThresholds, fra
   const ied = distance(leftEye, rightEye);
   const iedFraction = ied / image.width;
   const eyeMid = { x: (leftEye.x + rightEye.x) / 2, y: (leftEye.y + rightEye.y) / 2 };
-  const eyeToChin = Math.max(1, face.box[3] - eyeMid.y);
-  const portraitHeight = (2 * eyeToChin) / HEAD_FRACTION;
+  const portrait = portraitHeight(face.box[3] - eyeMid.y);
+  // The position and size rules are placementLimits, the same ones the drawn oval follows.
+  const limits = placementLimits(image.width, image.height, t);
   let sizeScore = 1;
-  if (iedFraction < live.interEyeMinFraction) {
+  if (ied < limits.ied[0]) {
     blocking.push({ check: 'interEyeDistance', code: 'comeCloser', message: 'Come a little closer to the camera.', audience: 'subject' });
     sizeScore = iedFraction / live.interEyeMinFraction;
-  } else if (iedFraction > live.interEyeMaxFraction || portraitHeight > image.height) {
+  } else if (ied > limits.ied[1] || portrait > image.height) {
     blocking.push({ check: 'headSize', code: 'moveBack', message: 'Move back a little: head and shoulders must fit in the picture.', audience: 'subject' });
-    sizeScore = Math.min(live.interEyeMaxFraction / iedFraction, image.height / portraitHeight);
+    sizeScore = Math.min(live.interEyeMaxFraction / iedFraction, image.height / portrait);
   }
 
   const dx = eyeMid.x / image.width - 0.5;
   // The eyes of a well-framed portrait sit a little above the middle.
   const dy = eyeMid.y / image.height - EYE_LINE;
-  if (Math.abs(dx) > live.centreToleranceX) {
+  if (eyeMid.x < limits.x[0] || eyeMid.x > limits.x[1]) {
     blocking.push({ check: 'eyeLinePosition', code: dx < 0 ? 'moveLeft' : 'moveRight', message: dx < 0 ? 'Move a little to your left.' : 'Move a little to your right.', audience: 'subject' });
   }
   // The station crops the stored portrait itself, so the stored-image gate has no eye-line rule: a face a
   // little high or low is a setup hint for the operator, not a reason to hold back the capture. Only a face
   // so far off that the crop would lose the head or chin (or the face touches the frame's edge) blocks.
   const cutOff = face.box[1] <= 1 || face.box[3] >= image.height - 1;
-  if (Math.abs(dy) > live.centreToleranceY || cutOff) {
-    (Math.abs(dy) > 2 * live.centreToleranceY || cutOff ? blocking : hints).push({ check: 'eyeLinePosition', code: dy < 0 ? 'cameraLower' : 'cameraHigher', message: dy < 0 ? 'Lower the camera (or ask the person to sit lower): the face is too high in the picture.' : 'Raise the camera (or ask the person to sit up): the face is too low in the picture.', audience: 'operator' });
+  const outsideBand = eyeMid.y < limits.y[0] || eyeMid.y > limits.y[1];
+  if (Math.abs(dy) > live.centreToleranceY || outsideBand || cutOff) {
+    (outsideBand || cutOff ? blocking : hints).push({ check: 'eyeLinePosition', code: dy < 0 ? 'cameraLower' : 'cameraHigher', message: dy < 0 ? 'Lower the camera (or ask the person to sit lower): the face is too high in the picture.' : 'Raise the camera (or ask the person to sit up): the face is too low in the picture.', audience: 'operator' });
   }
   const centreScore = Math.max(0, 1 - Math.abs(dx) / (2 * live.centreToleranceX)) * Math.max(0, 1 - Math.abs(dy) / (2 * live.centreToleranceY));
 
@@ -124,6 +114,7 @@ export async function analyzeFrame(sessions: Sessions, t: QualityThresholds, fra
   const frameScore = Math.max(0, Math.min(1, poseScore * Math.min(1, sizeScore) * centreScore * (0.5 + 0.5 * eyesOpen) * (0.5 + 0.5 * lumScore) * (0.5 + 0.5 * sharpScore)));
   const r1 = (v: number): number => Math.round(v * 10) / 10;
   return done({
+    target: targetOval(image.width, image.height, t, { eyeMid, ied, box: face.box }),
     faceFound: true,
     box: face.box.map(r1) as [number, number, number, number],
     frameScore: Math.round(frameScore * 1000) / 1000,

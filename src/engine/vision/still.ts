@@ -9,7 +9,8 @@ import { eyesInputs, runEyes } from './eyes.js';
 import { type Point, distance } from './geometry.js';
 import { fivePoints, landmarkInput, runLandmarks, subjectEyes } from './landmarks.js';
 import { livenessInput, runLiveness } from './liveness.js';
-import { type Photometry, measureFace } from './photometry.js';
+import { type Photometry, faceDetail, measureFace } from './photometry.js';
+import type { Raster } from './raster.js';
 import { poseInput, runPose } from './pose.js';
 import { type FaceFacts, assessStill } from './quality.js';
 import type { Sessions } from './sessions.js';
@@ -42,16 +43,20 @@ export async function analyzeStill(sessions: Sessions, t: QualityThresholds, byt
   }
 
   mark = now();
-  const detections = (await detectFaces(sessions.detector, detectInput, image.width, image.height, t.detectScoreMin, t.nmsIou)).slice(0, MAX_FACES);
+  const found = (await detectFaces(sessions.detector, detectInput, image.width, image.height, t.detectScoreMin, t.nmsIou)).slice(0, MAX_FACES);
   timings.detect = now() - mark;
 
   // The models run one after another on the inference worker, fed as a queue: each input is posted as soon as
   // it is cut, so the worker goes from one model to the next while this thread cuts the following inputs
   // (pose needs only the boxes; alignment, liveness and eye crops need the landmarks). Stage timings run from
   // posting to result and therefore overlap.
-  const landmarksRun = launch(timings, 'landmarks', () => Promise.all(detections.map((d) => runLandmarks(sessions.landmarks, landmarkInput(image, d.box)))));
-  const posesRun = launch(timings, 'pose', () => Promise.all(detections.map((d) => runPose(sessions.pose, timed(timings, 'poseInput', () => poseInput(image, d.box))))));
-  const landmarks = await landmarksRun;
+  const landmarksRun = launch(timings, 'landmarks', () => Promise.all(found.map((d) => runLandmarks(sessions.landmarks, landmarkInput(image, d.box)))));
+  const posesRun = launch(timings, 'pose', () => Promise.all(found.map((d) => runPose(sessions.pose, timed(timings, 'poseInput', () => poseInput(image, d.box))))));
+  const foundLandmarks = await landmarksRun;
+  // A detection without the detail of a face (a flat drawn shape) is no face at all: it is not reported.
+  const faceIndices = found.map((_, i) => i).filter((i) => hasFaceDetail(image, foundLandmarks[i]!, t));
+  const detections = faceIndices.map((i) => found[i]!);
+  const landmarks = faceIndices.map((i) => foundLandmarks[i]!);
 
   const plausible = detections.map((d, i) => isPlausibleFace(d, landmarks[i]!));
   // Prefer plausible faces for the primary choice: a painting or bokeh blob must not win on size.
@@ -76,7 +81,8 @@ export async function analyzeStill(sessions: Sessions, t: QualityThresholds, byt
     liveness = await livenessRun;
     eyesOpen = await eyesRun;
   }
-  const poses = await posesRun;
+  const foundPoses = await posesRun;
+  const poses = faceIndices.map((i) => foundPoses[i]!);
 
   const faces: FaceFacts[] = detections.map((d, i) => {
     const raw = poses[i]!;
@@ -171,6 +177,11 @@ export function isPlausibleFace(d: Detection, points: readonly Point[]): boolean
   const ordered = eyeY < nose.y && nose.y < mouthY;
   const inBox = points.filter((p) => p.x >= x1 - 0.2 * w && p.x <= x2 + 0.2 * w && p.y >= y1 - 0.2 * h && p.y <= y2 + 0.2 * h).length / points.length;
   return spacing >= 0.2 && spacing <= 0.75 && ordered && inBox >= 0.9;
+}
+
+/** Whether the face region of a detection holds the detail of a real face (see faceDetail); flat shapes do not. */
+export function hasFaceDetail(image: Raster, points: readonly Point[], t: QualityThresholds): boolean {
+  return faceDetail(image, points) >= t.faceDetailMin;
 }
 
 /** For the CLI and the wire layer: analysis without the Float32Array, embedding as numbers if asked. */
