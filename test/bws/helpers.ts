@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http2 from 'node:http2';
@@ -49,13 +49,14 @@ export interface LocalFixture {
   close(): Promise<void>;
 }
 
-/** A real local service on 127.0.0.1:0 with its own encrypted database in a temp folder. */
-export async function startFixture(options: Partial<LocalBwsServiceOptions> & { dataDir?: string; dbKey?: Buffer; credentials?: Credentials; tls?: ServerTls } & Pick<ListenOptions, 'serverOptions' | 'maxConnectionsPerClient'> = {}): Promise<LocalFixture> {
+/** A real local service on 127.0.0.1:0 (or [::1]:0) with its own encrypted database in a temp folder. */
+export async function startFixture(options: Partial<LocalBwsServiceOptions> & { dataDir?: string; dbKey?: Buffer; credentials?: Credentials; tls?: ServerTls; host?: '127.0.0.1' | '::1' } & Pick<ListenOptions, 'serverOptions' | 'maxConnectionsPerClient'> = {}): Promise<LocalFixture> {
   const credentials = options.credentials ?? newCredentials();
   const dataDir = options.dataDir ?? tempDir();
   const dbKey = options.dbKey ?? randomBytes(32);
-  const service = await startLocalBws({ ...options, host: '127.0.0.1', port: 0, clientId: credentials.clientId, key: credentials.key, dataDir, dbKey });
-  const endpoint = `http://127.0.0.1:${service.port}`;
+  const host = options.host ?? '127.0.0.1';
+  const service = await startLocalBws({ ...options, host, port: 0, clientId: credentials.clientId, key: credentials.key, dataDir, dbKey });
+  const endpoint = `http://${host === '::1' ? '[::1]' : host}:${service.port}`;
   const clients: BwsClient[] = [];
   return {
     service,
@@ -154,4 +155,22 @@ export async function serveProcess(args: string[] = []): Promise<ServeProcess> {
       await exited;
     },
   };
+}
+
+/**
+ * A throwaway CA and a server certificate for localhost / 127.0.0.1 / ::1, made with openssl: files `ca.pem`
+ * (for the client's CA file) and the server's certificate and key.
+ */
+export function makeCertificates(dir: string): { ca: string; cert: Buffer; key: Buffer } {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Station Test CA');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+  fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
+  return { ca: path.join(dir, 'ca.pem'), cert: fs.readFileSync(path.join(dir, 'server.pem')), key: fs.readFileSync(path.join(dir, 'server.key')) };
+}
+
+/** Whether this machine has the IPv6 loopback address (containers and CI runners may not). */
+export function hasIpv6Loopback(): boolean {
+  return Object.values(os.networkInterfaces()).some((addresses) => addresses?.some((address) => address.family === 'IPv6' && address.address === '::1'));
 }

@@ -1,24 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BwsClient } from '../../src/engine/bws/client.js';
 import { parseEndpoint } from '../../src/engine/bws/endpoint.js';
 import { classifyFailure } from '../../src/engine/bws/errors.js';
 import { healthDefinition } from '../../src/engine/bws/proto.js';
-import { type LocalFixture, newCredentials, startFixture, tempDir } from './helpers.js';
-
-/** A throwaway CA and a server certificate for localhost / 127.0.0.1, made with openssl. */
-function makeCertificates(dir: string) {
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Station Test CA');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  fs.writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
-  return { ca: path.join(dir, 'ca.pem'), cert: fs.readFileSync(path.join(dir, 'server.pem')), key: fs.readFileSync(path.join(dir, 'server.key')) };
-}
+import { type LocalFixture, makeCertificates, newCredentials, startFixture, tempDir } from './helpers.js';
 
 describe('TLS to the local service with a self-signed CA', () => {
   let fixture: LocalFixture;

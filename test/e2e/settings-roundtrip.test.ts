@@ -30,8 +30,14 @@ describe('settings round trip', { timeout: 240_000 }, () => {
     expect(await page.getByTestId('admin-panel').textContent()).toContain('No administrator PIN is set');
     const save = page.getByRole('button', { name: 'Save', exact: true });
     await page.getByLabel('BWS endpoint').fill('face.bioid.com/enroll');
-    expect(await help('endpoint').textContent()).toBe('Not an address: use https://host or https://host:port, without a path.');
+    expect(await help('endpoint').textContent()).toBe('Not an address: start with https://, as in https://host:port or https://[2001:db8::1]:8443 (an IPv6 address in brackets).');
     expect(await page.getByLabel('BWS endpoint').getAttribute('aria-invalid')).toBe('true');
+    // An IPv6 address is written in brackets; without them its colons cannot be told from the port's.
+    await page.getByLabel('BWS endpoint').fill('https://2001:db8::1:8443');
+    expect(await help('endpoint').textContent()).toBe('Not a host: use a name, an IPv4 address or an IPv6 address in brackets, such as https://[2001:db8::1]:8443.');
+    await page.getByLabel('BWS endpoint').fill('https://[2001:db8::1]:84430');
+    expect(await help('endpoint').textContent()).toBe('The port must be a number from 1 to 65535.');
+    expect(await save.isDisabled()).toBe(true);
     expect(await save.isDisabled()).toBe(true);
     await page.getByLabel('Photos per enrollment').fill('12');
     expect(await help('imagesPerEnrollment').textContent()).toBe('Must be from 1 to 10.');
@@ -46,7 +52,8 @@ describe('settings round trip', { timeout: 240_000 }, () => {
 
   it('saves every kind of setting through the engine and reports what the engine stored', async () => {
     const { page, station } = session;
-    await page.getByLabel('BWS endpoint').fill('https://face.example.test:4443');
+    await page.getByLabel('BWS endpoint').fill('https://[2001:db8::1]:8443');
+    expect(await page.getByLabel('BWS endpoint').getAttribute('aria-invalid')).toBe('false');
     await page.getByLabel('Client ID').fill(' station-7 ');
     await page.getByLabel('Client key').fill(KEY);
     await page.getByLabel('CA certificate file').fill('/etc/ssl/site-ca.pem');
@@ -65,7 +72,7 @@ describe('settings round trip', { timeout: 240_000 }, () => {
 
     const stored = Object.fromEntries((await station.getSettings()).map((view) => [view.name, view.value]));
     expect(stored).toMatchObject({
-      endpoint: 'https://face.example.test:4443',
+      endpoint: 'https://[2001:db8::1]:8443',
       clientId: 'station-7',
       key: '(set)',
       caFile: '/etc/ssl/site-ca.pem',
@@ -101,7 +108,7 @@ describe('settings round trip', { timeout: 240_000 }, () => {
     await page.reload();
     await page.getByRole('tab', { name: 'Settings' }).click();
     await page.getByLabel('BWS endpoint').waitFor();
-    expect(await page.getByLabel('BWS endpoint').inputValue()).toBe('https://face.example.test:4443');
+    expect(await page.getByLabel('BWS endpoint').inputValue()).toBe('https://[2001:db8::1]:8443');
     expect(await page.getByLabel('Client ID').inputValue()).toBe('station-7');
     expect(await page.getByLabel('Client key').inputValue()).toBe('');
     expect(await page.getByLabel('Photos per enrollment').inputValue()).toBe('4');

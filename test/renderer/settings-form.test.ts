@@ -31,7 +31,49 @@ describe('settings form', () => {
     expect(checkField('endpoint', 'https://face.example.test:443')).toEqual({ ok: true, value: 'https://face.example.test:443' });
     expect(checkField('endpoint', 'http://127.0.0.1:9')).toEqual({ ok: true, value: 'http://127.0.0.1:9' });
     expect(checkField('endpoint', '')).toEqual({ ok: true, value: '' });
-    for (const bad of ['face.example.test', 'https://face.example.test/enroll', 'ftp://face.example.test', 'https://host:123456']) expect(checkField('endpoint', bad), bad).toEqual({ ok: false, problem: { id: 'settings.invalid.url' } });
+    const problem = (text: string) => {
+      const checked = checkField('endpoint', text);
+      return checked.ok ? null : checked.problem.id;
+    };
+    expect({ noScheme: problem('face.example.test'), ftp: problem('ftp://face.example.test'), path: problem('https://face.example.test/enroll'), port: problem('https://host:123456') })
+      .toEqual({ noScheme: 'settings.invalid.url', ftp: 'settings.invalid.url', path: 'settings.invalid.urlPath', port: 'settings.invalid.urlPort' });
+  });
+
+  it('takes IPv6 addresses in brackets as endpoints, and refuses what cannot be one with the reason', () => {
+    for (const good of ['https://[::1]:443', 'https://[2001:db8::1]:8443', 'http://[::1]:5050', 'https://[2001:DB8:0:0:0:0:0:1]', 'https://[::ffff:192.0.2.1]:443', ' https://[fd00::2]:50051/ ']) {
+      expect(checkField('endpoint', good), good).toEqual({ ok: true, value: good.trim() });
+    }
+    const problem = (text: string) => {
+      const checked = checkField('endpoint', text);
+      return checked.ok ? 'accepted' : checked.problem.id;
+    };
+    const refused = {
+      // The brackets belong to the URL; without a scheme it is not an address.
+      '[::1]:443': 'settings.invalid.url',
+      '[2001:db8::1]:8443': 'settings.invalid.url',
+      // Without brackets the address's colons cannot be told from the port's.
+      'https://::1:443': 'settings.invalid.urlHost',
+      'https://2001:db8::1': 'settings.invalid.urlHost',
+      'https://[::1': 'settings.invalid.urlHost',
+      'https://[2001:db8::zz]:443': 'settings.invalid.urlHost',
+      'https://[2001:db8:::1]:443': 'settings.invalid.urlHost',
+      'https://[]:443': 'settings.invalid.urlHost',
+      'https://[::1]x:443': 'settings.invalid.urlHost',
+      'https://face..example.test': 'settings.invalid.urlHost',
+      'https://-face.example.test': 'settings.invalid.urlHost',
+      'https://:443': 'settings.invalid.urlHost',
+      'https://[::1]:0': 'settings.invalid.urlPort',
+      'https://[::1]:65536': 'settings.invalid.urlPort',
+      'https://[::1]:': 'settings.invalid.urlPort',
+      'https://[::1]:44a': 'settings.invalid.urlPort',
+      'https://[::1]:443/bws': 'settings.invalid.urlPath',
+      'https://[::1]:443?x=1': 'settings.invalid.urlPath',
+      'https://admin:secret@[::1]:443': 'settings.invalid.urlCredentials',
+    };
+    expect(Object.fromEntries(Object.keys(refused).map((text) => [text, problem(text)]))).toEqual(refused);
+  });
+
+  it('checks the other kinds of text as typed', () => {
     expect(checkField('clientId', 'x'.repeat(257))).toEqual({ ok: false, problem: { id: 'settings.invalid.tooLong', values: { max: 256 } } });
     expect(checkField('kioskMode', true)).toEqual({ ok: true, value: true });
   });

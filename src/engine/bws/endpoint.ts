@@ -1,10 +1,12 @@
 import net from 'node:net';
 import { StationError } from '../../shared/errors.js';
+import { type EndpointProblem, readEndpoint } from '../../shared/endpoint.js';
 import { redactUrlCredentials } from '../../shared/redact.js';
 
 /**
  * A BWS endpoint: `https://host[:port]` (TLS, the norm) or `http://host:port` (plaintext; only for a loopback
- * address unless the operator explicitly allows an insecure endpoint).
+ * address unless the operator explicitly allows an insecure endpoint). The written form (IPv6 in brackets,
+ * port range, no path) is the shared rule of src/shared/endpoint.ts, which the Settings field checks too.
  */
 export interface Endpoint {
   /** As given, normalised (scheme://host:port). */
@@ -25,34 +27,26 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
+/** What is wrong with an endpoint's form, in words (the endpoint is quoted without any password in it). */
+const FORM_PROBLEMS: Record<EndpointProblem, (shown: string) => string> = {
+  scheme: (shown) => `Endpoint "${shown}" must start with https:// (or http:// for a local service): use https://face.<location>.bioid.com, https://host:port, https://[IPv6 address]:port or http://127.0.0.1:<port>.`,
+  host: (shown) => `Endpoint "${shown}" has no usable host: use a host name, an IPv4 address, or an IPv6 address in brackets (https://[2001:db8::1]:443).`,
+  port: (shown) => `Endpoint "${shown}" has a port outside 1-65535.`,
+  path: (shown) => `Endpoint "${shown}" must be only scheme://host:port, without a path, query or fragment.`,
+  credentials: (shown) => `Endpoint "${shown}" must be only scheme://host:port, without a user name or password (the client id and key are separate settings).`,
+};
+
 export function parseEndpoint(text: string, options: { insecure?: boolean } = {}): Endpoint {
-  const trimmed = text.trim();
+  const form = readEndpoint(text);
   // Every message below quotes the endpoint as given, without a password someone may have put in it.
-  const shown = redactUrlCredentials(trimmed);
-  let url: URL;
-  try {
-    url = new URL(trimmed);
-  } catch {
-    throw new StationError('ENDPOINT_INVALID', `"${shown}" is not an endpoint: use https://face.<location>.bioid.com (TLS) or http://127.0.0.1:<port> for a local service.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new StationError('ENDPOINT_INVALID', `Endpoint ${shown} must start with https:// (or http:// for a local service).`);
-  }
-  if (url.pathname !== '/' && url.pathname !== '' || url.search || url.hash || url.username || url.password) {
-    throw new StationError('ENDPOINT_INVALID', `Endpoint ${shown} must be only scheme://host:port, without a path, query or user name.`);
-  }
-  const tls = url.protocol === 'https:';
-  const host = url.hostname;
-  if (!host) throw new StationError('ENDPOINT_INVALID', `Endpoint ${shown} has no host name.`);
-  // URL drops a default port (:443 / :80), so an absent port means the scheme's default.
-  const port = url.port ? Number(url.port) : tls ? 443 : 80;
-  const loopback = isLoopbackHost(host);
+  if (!form.ok) throw new StationError('ENDPOINT_INVALID', FORM_PROBLEMS[form.problem](redactUrlCredentials(text.trim())));
+  const tls = form.scheme === 'https';
+  const loopback = isLoopbackHost(form.host);
   if (!tls && !loopback && !options.insecure) {
     throw new StationError(
       'ENDPOINT_INSECURE',
-      `Refusing plaintext to ${host}: http:// is only allowed for a loopback address (127.0.0.1, ::1, localhost). Use https://, or set the "insecure" setting if this on-premises server really has no TLS.`,
+      `Refusing plaintext to ${form.host}: http:// is only allowed for a loopback address (127.0.0.1, ::1, localhost). Use https://, or set the "insecure" setting if this on-premises server really has no TLS.`,
     );
   }
-  const target = `${host}:${port}`;
-  return { url: `${url.protocol}//${target}`, tls, host: host.replace(/^\[|\]$/g, ''), port, target, loopback };
+  return { url: `${form.scheme}://${form.authority}`, tls, host: form.host, port: form.port, target: form.authority, loopback };
 }

@@ -1,3 +1,4 @@
+import { readEndpoint, type EndpointProblem } from '../../../shared/endpoint.js';
 import type { SettingView } from '../../../shared/schemas.js';
 
 /**
@@ -43,8 +44,17 @@ export const FIELD_NAMES = Object.keys(FIELD_RULES) as FieldName[];
 export type Draft = Record<FieldName, string | boolean>;
 
 /** A problem with a typed value: a catalog id and its values (the screen puts it into words). */
+/** What is wrong with a typed endpoint (the shared rule of src/shared/endpoint.ts, which the engine applies too). */
+export const ENDPOINT_PROBLEM_IDS = {
+  scheme: 'settings.invalid.url',
+  host: 'settings.invalid.urlHost',
+  port: 'settings.invalid.urlPort',
+  path: 'settings.invalid.urlPath',
+  credentials: 'settings.invalid.urlCredentials',
+} as const satisfies Record<EndpointProblem, string>;
+
 export type FieldProblem =
-  | { id: 'settings.invalid.url' }
+  | { id: (typeof ENDPOINT_PROBLEM_IDS)[EndpointProblem] }
   | { id: 'settings.invalid.tooLong'; values: { max: number } }
   | { id: 'settings.invalid.wholeNumber' }
   | { id: 'settings.invalid.number' }
@@ -66,7 +76,8 @@ export function checkField(name: FieldName, input: string | boolean): Checked {
     case 'url': {
       const trimmed = text.trim();
       if (trimmed === '') return { ok: true, value: '' };
-      return /^(https?):\/\/[^\s/:]+(:\d{1,5})?\/?$/i.test(trimmed) && URL.canParse(trimmed) ? { ok: true, value: trimmed } : { ok: false, problem: { id: 'settings.invalid.url' } };
+      const form = readEndpoint(trimmed);
+      return form.ok ? { ok: true, value: trimmed } : { ok: false, problem: { id: ENDPOINT_PROBLEM_IDS[form.problem] } };
     }
     case 'integer':
     case 'decimal': {
