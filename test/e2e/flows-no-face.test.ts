@@ -26,8 +26,16 @@ describe('no face in front of the camera', { timeout: 240_000 }, () => {
     const { page } = session;
     await until(page, 'the no-face prompt', () => document.querySelector('[data-testid="person-prompt"]')?.textContent === 'Please step in front of the camera and look at it.');
     expect(session.frameStats.analysed).toBeGreaterThan(0);
-    // (No assertion on the face box: the pattern's round disc is now and then taken for a face for a frame,
-    // which is exactly what the prompt's hysteresis is there to hide.)
+    // The pattern's plain disc is never taken for a face, not even for one frame: no face box is ever drawn
+    // (watched from here on, while the pattern turns through the next test).
+    expect(await page.locator('svg.overlay rect.face-box').count()).toBe(0);
+    await page.evaluate(() => {
+      const seen = { faceBox: false };
+      (window as unknown as { faceBoxSeen: typeof seen }).faceBoxSeen = seen;
+      new MutationObserver(() => {
+        if (document.querySelector('svg.overlay rect.face-box')) seen.faceBox = true;
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     expect(await operatorLine()).not.toMatch(ADVICE);
   });
 
@@ -47,6 +55,7 @@ describe('no face in front of the camera', { timeout: 240_000 }, () => {
     expect(await page.getByTestId('person-prompt').textContent()).toBe('Please step in front of the camera and look at it.');
     expect(await page.getByTestId('capture-progress').textContent()).toBe('Automatic capture starts when the face is in place and steady.');
     expect(await station.listJobs()).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { faceBoxSeen: { faceBox: boolean } }).faceBoxSeen.faceBox)).toBe(false);
     await session.screenshot('capture-no-face-advice');
   });
 
