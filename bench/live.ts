@@ -31,22 +31,30 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 const load = () => os.loadavg().map((value) => value.toFixed(2)).join(', ');
 
 /**
- * CPU seconds used so far by this process's descendants (Chromium's processes), from /proc (Linux); this
- * process's own (the engine, its ONNX threads and the harness's HTTP bridge) comes from process.cpuUsage(). Under load, wall time mostly measures waiting for a core; CPU time per update
- * does not, so it says what an idle two-core machine would do. NaN where /proc is not there.
+ * CPU seconds used so far by each of this process's descendants (Chromium's processes), by pid, with the
+ * process's kind (renderer, gpu-process for the software compositor, the camera's video_capture service, ...),
+ * from /proc (Linux). This process's own (the engine, its ONNX threads and the harness's HTTP bridge) comes
+ * from process.cpuUsage(). Under load, wall time mostly measures waiting for a core; CPU time per update does
+ * not, so it says what an idle two-core machine would do. Empty where /proc is not there.
  */
-function chromiumCpuSeconds(): number {
-  if (!fs.existsSync('/proc/self/stat')) return NaN;
+type CpuSnapshot = Map<number, { seconds: number; kind: string }>;
+function chromiumCpu(): CpuSnapshot {
+  const snapshot: CpuSnapshot = new Map();
+  if (!fs.existsSync('/proc/self/stat')) return snapshot;
   const tick = 100; // USER_HZ on Linux
   const parent = new Map<number, number>();
-  const cpu = new Map<number, number>();
+  const found = new Map<number, { seconds: number; kind: string }>();
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       parent.set(Number(name), Number(fields[1]));
-      cpu.set(Number(name), (Number(fields[11]) + Number(fields[12])) / tick);
+      // Chromium rewrites its command line as one space-separated string.
+      const args = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').split(/[\0 ]/);
+      const type = args.find((arg) => arg.startsWith('--type='))?.slice('--type='.length) ?? 'browser';
+      const service = args.find((arg) => arg.startsWith('--utility-sub-type='))?.slice('--utility-sub-type='.length).split('.')[0];
+      found.set(Number(name), { seconds: (Number(fields[11]) + Number(fields[12])) / tick, kind: service ?? type });
     } catch {
       // The process ended while we looked.
     }
@@ -55,9 +63,21 @@ function chromiumCpuSeconds(): number {
     for (let current = parent.get(pid) ?? 0, hops = 0; current > 1 && hops < 64; current = parent.get(current) ?? 0, hops += 1) if (current === process.pid) return true;
     return false;
   };
-  let total = 0;
-  for (const [pid, seconds] of cpu) if (inTree(pid)) total += seconds;
-  return total;
+  for (const [pid, entry] of found) if (inTree(pid) && entry.kind !== 'zygote') snapshot.set(pid, entry);
+  return snapshot;
+}
+/**
+ * Chromium's CPU seconds since `from`, by process kind. Per process, so that a process that ended (the camera
+ * service when the camera stops) does not take its whole past off the total; only its last moments are missed.
+ */
+function chromiumCpuSince(from: CpuSnapshot): Map<string, number> {
+  const byKind = new Map<string, number>();
+  for (const [pid, { seconds, kind }] of chromiumCpu()) byKind.set(kind, (byKind.get(kind) ?? 0) + seconds - (from.get(pid)?.seconds ?? 0));
+  return byKind;
+}
+const total = (byKind: Map<string, number>) => [...byKind.values()].reduce((sum, value) => sum + value, 0);
+function addTo(sum: Map<string, number>, add: Map<string, number>): void {
+  for (const [kind, seconds] of add) sum.set(kind, (sum.get(kind) ?? 0) + seconds);
 }
 const ownCpuSeconds = () => {
   const usage = process.cpuUsage();
@@ -67,17 +87,20 @@ const ownCpuSeconds = () => {
 interface PageSink {
   guidance: Array<{ start: number; duration: number; engineMs: number }>;
   grab: number[];
+  /** How the page read its frames (frameGrab.ts): VideoFrame, or the canvas fallback. */
+  methods: string[];
 }
 
 interface BrowserWindow {
   updates: number;
   seconds: number;
-  /** CPU seconds during the windows: Chromium's processes, and this process (engine + bridge). */
-  chromiumCpu: number;
+  /** CPU seconds during the windows: Chromium's processes (by kind), and this process (engine + bridge). */
+  chromiumCpu: Map<string, number>;
   nodeCpu: number;
   latency: number[];
   engine: number[];
   grab: number[];
+  methods: Set<string>;
 }
 
 export async function main(): Promise<void> {
@@ -92,8 +115,8 @@ export async function main(): Promise<void> {
     },
   });
   const { page, station } = session;
-  const browser: BrowserWindow = { updates: 0, seconds: 0, chromiumCpu: 0, nodeCpu: 0, latency: [], engine: [], grab: [] };
-  const bare = { frames: 0, seconds: 0, cpu: 0, chromiumCpu: 0, times: [] as number[] };
+  const browser: BrowserWindow = { updates: 0, seconds: 0, chromiumCpu: new Map(), nodeCpu: 0, latency: [], engine: [], grab: [], methods: new Set() };
+  const bare = { frames: 0, seconds: 0, cpu: 0, chromiumCpu: new Map<string, number>(), times: [] as number[] };
   try {
     console.log(`bench:live: ${ROUNDS} rounds of ${WINDOW_MS / 1000} s each way; camera ${CAMERA} at ${CAMERA_WIDTH} px wide; ${os.cpus().length} cores; load average ${load()} at start`);
     for (let round = 1; round <= ROUNDS; round += 1) {
@@ -105,20 +128,24 @@ export async function main(): Promise<void> {
         throw error;
       });
       await page.evaluate(() => {
-        const sink: PageSink = { guidance: [], grab: [] };
+        const sink: PageSink = { guidance: [], grab: [], methods: [] };
         (window as unknown as { __bench: PageSink }).__bench = sink;
         new PerformanceObserver((list) => {
           for (const entry of list.getEntries()) {
             if (entry.name === 'station:guidance') sink.guidance.push({ start: entry.startTime, duration: entry.duration, engineMs: ((entry as PerformanceMeasure).detail as { engineMs?: number } | null)?.engineMs ?? NaN });
-            else if (entry.name === 'station:frame-grab') sink.grab.push(entry.duration);
+            else if (entry.name === 'station:frame-grab') {
+              sink.grab.push(entry.duration);
+              const method = ((entry as PerformanceMeasure).detail as { method?: string } | null)?.method ?? 'unknown';
+              if (!sink.methods.includes(method)) sink.methods.push(method);
+            }
           }
         }).observe({ type: 'measure' });
       });
       const from = Date.now();
-      const chromiumFrom = chromiumCpuSeconds();
+      const chromiumFrom = chromiumCpu();
       const nodeFrom = ownCpuSeconds();
       await page.waitForTimeout(WINDOW_MS);
-      browser.chromiumCpu += chromiumCpuSeconds() - chromiumFrom;
+      addTo(browser.chromiumCpu, chromiumCpuSince(chromiumFrom));
       browser.nodeCpu += ownCpuSeconds() - nodeFrom;
       const sink: PageSink = await page.evaluate(() => (window as unknown as { __bench: PageSink }).__bench);
       const seconds = (Date.now() - from) / 1000;
@@ -127,12 +154,13 @@ export async function main(): Promise<void> {
       browser.latency.push(...sink.guidance.map((entry) => entry.duration));
       browser.engine.push(...sink.guidance.map((entry) => entry.engineMs).filter((value) => Number.isFinite(value)));
       browser.grab.push(...sink.grab);
+      sink.methods.forEach((method) => browser.methods.add(method));
       // The page stops its camera and frames on another screen; then the engine alone, on the frames it was sent.
       await page.locator('#tab-queue').click();
       await page.locator('#panel-queue h2').waitFor();
       const start = performance.now();
       const ownFrom = ownCpuSeconds();
-      const idleChromiumFrom = chromiumCpuSeconds();
+      const idleChromiumFrom = chromiumCpu();
       let index = 0;
       let roundFrames = 0;
       while (performance.now() - start < WINDOW_MS) {
@@ -146,21 +174,24 @@ export async function main(): Promise<void> {
       const roundSeconds = (performance.now() - start) / 1000;
       bare.seconds += roundSeconds;
       bare.cpu += ownCpuSeconds() - ownFrom;
-      bare.chromiumCpu += chromiumCpuSeconds() - idleChromiumFrom;
+      addTo(bare.chromiumCpu, chromiumCpuSince(idleChromiumFrom));
       console.log(`  round ${round}: browser ${(sink.guidance.length / seconds).toFixed(1)} updates/s, engine alone ${(roundFrames / roundSeconds).toFixed(1)} frames/s; load ${load()}`);
     }
     const frame = recorded[0];
     const rate = browser.updates / browser.seconds;
+    const chromium = total(browser.chromiumCpu);
+    const perSecond = (seconds: number, over: number) => `${((seconds / over) * 1000).toFixed(0)} ms/s`;
     const bareRate = bare.frames / bare.seconds;
     const lines = [
       `live frames: ${frame ? `${frame.width}x${frame.height} RGBA` : 'none recorded'}`,
       `browser harness: ${rate.toFixed(1)} guidance updates/s; renderer-to-guidance latency median ${ms(quantile(browser.latency, 0.5))}, p90 ${ms(quantile(browser.latency, 0.9))} (${browser.latency.length} updates)`,
-      `  of which engine analysis median ${ms(quantile(browser.engine, 0.5))}, p90 ${ms(quantile(browser.engine, 0.9))}; frame grab in the page (scale + read back) median ${ms(quantile(browser.grab, 0.5))}, p90 ${ms(quantile(browser.grab, 0.9))}`,
+      `  of which engine analysis median ${ms(quantile(browser.engine, 0.5))}, p90 ${ms(quantile(browser.engine, 0.9))}; frame grab in the page (${[...browser.methods].join(' and ') || 'none'}: convert, scale, read back) median ${ms(quantile(browser.grab, 0.5))}, p90 ${ms(quantile(browser.grab, 0.9))}`,
       `  the rest (transfer to the engine and back: in this harness an HTTP POST of the raw frame; in the app a MessagePort transfer) median ${ms(quantile(browser.latency, 0.5) - quantile(browser.engine, 0.5))}`,
       `engine alone (station.analyzeFrame on the same frames): ${bareRate.toFixed(1)} frames/s; per frame median ${ms(quantile(bare.times, 0.5))}, p90 ${ms(quantile(bare.times, 0.9))} (${bare.times.length} frames)`,
       `ratio: browser updates/s / engine frames/s = ${(rate / bareRate).toFixed(2)}; latency median browser / engine = ${(quantile(browser.latency, 0.5) / quantile(bare.times, 0.5)).toFixed(2)}`,
-      `CPU per update (steady under load): browser path ${ms((1000 * (browser.chromiumCpu + browser.nodeCpu)) / browser.updates)} = Chromium ${ms((1000 * browser.chromiumCpu) / browser.updates)} + engine and HTTP bridge ${ms((1000 * browser.nodeCpu) / browser.updates)}; engine alone ${ms((1000 * bare.cpu) / bare.frames)}; ratio ${((browser.chromiumCpu + browser.nodeCpu) / browser.updates / (bare.cpu / bare.frames)).toFixed(2)}`,
-      `  Chromium's CPU per second: ${((browser.chromiumCpu / browser.seconds) * 1000).toFixed(0)} ms/s streaming (camera, preview, frames), ${((bare.chromiumCpu / bare.seconds) * 1000).toFixed(0)} ms/s on the Queue screen (camera off)`,
+      `CPU per update (steady under load): browser path ${ms((1000 * (chromium + browser.nodeCpu)) / browser.updates)} = Chromium ${ms((1000 * chromium) / browser.updates)} + engine and HTTP bridge ${ms((1000 * browser.nodeCpu) / browser.updates)}; engine alone ${ms((1000 * bare.cpu) / bare.frames)}; ratio ${((chromium + browser.nodeCpu) / browser.updates / (bare.cpu / bare.frames)).toFixed(2)}`,
+      `  Chromium's CPU per second: ${perSecond(chromium, browser.seconds)} streaming (camera, preview, frames), ${perSecond(total(bare.chromiumCpu), bare.seconds)} on the Queue screen (camera off)`,
+      `  streaming, by process: ${[...browser.chromiumCpu].sort((a, b) => b[1] - a[1]).map(([kind, seconds]) => `${kind} ${perSecond(seconds, browser.seconds)}`).join(', ')}`,
       `target: >= 10 guidance updates/s on two cores: ${rate >= 10 ? 'met' : 'not met'} in this run; load average ${load()} at the end`,
     ];
     console.log(lines.join('\n'));

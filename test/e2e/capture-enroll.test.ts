@@ -30,6 +30,9 @@ describe('capture: class id, auto-capture, review, enroll', { timeout: 240_000 }
     // The overlay is in the frame's own pixels: a portrait camera (640x798) gives 385x480 frames.
     expect(await page.locator('svg.overlay').getAttribute('viewBox')).toBe('0 0 385 480');
     expect(await page.locator('svg.overlay ellipse.oval').count()).toBe(1);
+    // Live frames are read through WebCodecs (a VideoFrame converted by copyTo), not drawn on a 2D canvas.
+    await until(page, 'a recorded frame grab', () => performance.getEntriesByName('station:frame-grab').length > 0);
+    expect(await page.evaluate(() => [...new Set(performance.getEntriesByName('station:frame-grab').map((entry) => ((entry as PerformanceMeasure).detail as { method?: string } | null)?.method))])).toEqual(['videoFrame']);
     // This photo is well placed: the person is told to hold still, and nothing is taken without a class id.
     await until(page, 'the ready prompt', () => document.querySelector('[data-testid="person-prompt"]')?.textContent === 'Perfect. Hold still.');
     // The face is high in this picture, which the gate accepts (the station crops the portrait itself): the
