@@ -77,21 +77,16 @@ export function buildEngineForChildren(): string {
   return finalDir;
 }
 
-/** Counts every fdatasync of a `-wal` file done through fs.promises; the real calls run unchanged (undo: vi.restoreAllMocks). */
+/** Counts every `fs.fdatasync` (the queue's WAL flushes); the real calls run unchanged (undo: vi.restoreAllMocks). */
 export function recordWalSyncs(): { done: number; started: number } {
   const counts = { done: 0, started: 0 };
-  const open = fs.promises.open.bind(fs.promises);
-  vi.spyOn(fs.promises, 'open').mockImplementation(async (...args: Parameters<typeof fs.promises.open>) => {
-    const handle = await open(...args);
-    if (String(args[0]).endsWith('-wal')) {
-      const datasync = handle.datasync.bind(handle);
-      handle.datasync = async () => {
-        counts.started += 1;
-        await datasync();
-        counts.done += 1;
-      };
-    }
-    return handle;
+  const datasync = fs.fdatasync.bind(fs);
+  vi.spyOn(fs, 'fdatasync').mockImplementation((fd: number, callback: fs.NoParamCallback) => {
+    counts.started += 1;
+    datasync(fd, (error) => {
+      counts.done += 1;
+      callback(error);
+    });
   });
   return counts;
 }

@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { QueueStore } from '../../src/engine/store/queue-store.js';
-import { freshStore, recordWalSyncs, syntheticImage } from './helpers.js';
+import { freshStore, openStore, recordWalSyncs, syntheticImage } from './helpers.js';
 
 describe('the sending mark is flushed to disk off the event loop', () => {
   const stores: QueueStore[] = [];
@@ -34,5 +35,29 @@ describe('the sending mark is flushed to disk off the event loop', () => {
     // A refused mark (no longer waiting) writes nothing and waits for nothing.
     expect(await store.markSending(ids[1]!, args)).toBe(false);
     expect(syncs.started).toBe(3);
+  });
+
+  it('opens the WAL file once for all its flushes, and again after the store was closed and opened', async () => {
+    const { store, dir, key } = await freshStore();
+    stores.push(store);
+    const ids = ['21', '22', '23'].map((classId) => store.enqueue({ classId, images: [syntheticImage(`${classId}.jpg`)] }));
+    const syncs = recordWalSyncs();
+    const openSync = fs.openSync.bind(fs);
+    const walOpens: string[] = [];
+    vi.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof fs.openSync>) => {
+      if (String(args[0]).endsWith('-wal')) walOpens.push(String(args[0]));
+      return openSync(...args);
+    });
+    const args = { before: null, reference: 'r', deadlineMs: 1000, now: Date.now() };
+    for (const id of ids) expect(await store.markSending(id, args)).toBe(true);
+    expect(syncs.done).toBe(3);
+    expect(walOpens).toHaveLength(1);
+    store.close();
+    const reopened = await openStore(dir, key);
+    stores.push(reopened);
+    const later = reopened.enqueue({ classId: '24', images: [syntheticImage('24.jpg')] });
+    expect(await reopened.markSending(later, args)).toBe(true);
+    expect(walOpens).toHaveLength(2);
+    expect(syncs.done).toBe(4);
   });
 });
