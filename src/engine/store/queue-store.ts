@@ -554,7 +554,7 @@ export class QueueStore {
   private markSyncedTransaction(id: string, result: { now: number; serverJobId: string | null; performedAction: string | null; note?: string | null }, keepEmbeddings: boolean): void {
     this.guard('record the sync', () =>
       this.db.transaction(() => {
-        const row = this.sql('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+        const row = this.sql('SELECT class_id, reference, created_at, image_count, note, attempts FROM jobs WHERE id = ?').get(id) as Pick<JobRow, 'class_id' | 'reference' | 'created_at' | 'image_count' | 'note' | 'attempts'> | undefined;
         if (!row) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`);
         const hashes = this.sql('SELECT sha256 FROM images WHERE job_id = ? ORDER BY position').pluck().all(id) as string[];
         const note = result.note ?? row.note;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StationError } from '../../shared/errors.js';
+import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import type { SqliteDatabase } from './database.js';
 import type { SiteConfig } from './site-file.js';
 
@@ -60,14 +61,29 @@ export class SettingsStore {
   ) {}
 
   get<K extends SettingName>(name: K): SettingValue<K> {
-    const source = this.source(name);
+    // The order of source(), with one read of the stored value (the sync engine reads settings per job).
+    const inSite = this.inSite(name);
     // The key itself is never in the site file, only the file that holds it (bws/config reads that file).
-    if (source === 'site-locked' || source === 'site') return (name === 'key' ? '' : this.site!.values[name]) as SettingValue<K>;
-    if (source === 'default') return SETTINGS[name].default as SettingValue<K>;
-    const row = this.db!.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string };
-    const parsed = SETTINGS[name].schema.safeParse(JSON.parse(row.value));
+    const siteValue = () => (name === 'key' ? '' : this.site!.values[name]) as SettingValue<K>;
+    if (inSite && this.isLocked(name)) return siteValue();
+    const stored = this.storedValue(name);
+    if (stored === undefined) return inSite ? siteValue() : (SETTINGS[name].default as SettingValue<K>);
+    const parsed = SETTINGS[name].schema.safeParse(JSON.parse(stored));
     return (parsed.success ? parsed.data : SETTINGS[name].default) as SettingValue<K>;
   }
+
+  private inSite(name: SettingName): boolean {
+    return this.site !== null && (name === 'key' ? this.site.keyFile !== null : Object.hasOwn(this.site.values, name));
+  }
+
+  /** The stored value's JSON text, or undefined; the statement is prepared once (preparing costs more than reading). */
+  private storedValue(name: string): string | undefined {
+    if (!this.db) return undefined;
+    this.readValue ??= this.db.prepare('SELECT value FROM settings WHERE name = ?').pluck();
+    return this.readValue.get(name) as string | undefined;
+  }
+
+  private readValue: Statement | undefined;
 
   /** Locked by the site file: the value itself, or (for the key) the key file. */
   isLocked(name: SettingName): boolean {
@@ -75,7 +91,7 @@ export class SettingsStore {
   }
 
   source(name: SettingName): SettingSource {
-    const inSite = this.site !== null && (name === 'key' ? this.site.keyFile !== null : Object.hasOwn(this.site.values, name));
+    const inSite = this.inSite(name);
     if (inSite && this.isLocked(name)) return 'site-locked';
     if (this.isStored(name)) return 'settings';
     return inSite ? 'site' : 'default';
@@ -111,8 +127,8 @@ export class SettingsStore {
    */
   getInternal(name: string): unknown {
     if (isSettingName(name)) throw new StationError('INTERNAL', `${name} is a setting, not internal state.`);
-    const row = this.db?.prepare('SELECT value FROM settings WHERE name = ?').get(name) as { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as unknown) : undefined;
+    const stored = this.storedValue(name);
+    return stored === undefined ? undefined : (JSON.parse(stored) as unknown);
   }
 
   setInternal(name: string, value: unknown): void {
@@ -129,7 +145,7 @@ export class SettingsStore {
   }
 
   private isStored(name: SettingName): boolean {
-    return this.db !== null && this.db.prepare('SELECT 1 FROM settings WHERE name = ?').get(name) !== undefined;
+    return this.storedValue(name) !== undefined;
   }
 
   /** Every setting with secrets masked: safe to print, log or send to the renderer. */
