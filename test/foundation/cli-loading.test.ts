@@ -8,10 +8,10 @@ import { face, repoRoot, stationBin, tempDir } from '../helpers/paths.js';
 const tracer = path.join(repoRoot, 'test', 'foundation', 'fixtures', 'trace-imports.mjs');
 
 /** Runs the compiled CLI and returns its exit code, stdout and the modules it imported (paths under the repo). */
-function traced(args: string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; modules: string[] }> {
+function traced(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; modules: string[] }> {
   const trace = path.join(tempDir('station-trace-'), 'imports.txt');
   fs.writeFileSync(trace, '');
-  const child = spawn(process.execPath, ['--import', tracer, stationBin, ...args], { env: { ...process.env, NO_COLOR: '1', TRACE_IMPORTS_FILE: trace } });
+  const child = spawn(process.execPath, ['--import', tracer, stationBin, ...args], { env: { ...process.env, NO_COLOR: '1', TRACE_IMPORTS_FILE: trace, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -47,6 +47,28 @@ describe('station loads only the command that runs', () => {
     expect(JSON.parse(result.stdout).results[0]).toMatchObject({ ok: true, accepted: expect.any(Boolean) });
     expect(commandModules(result.modules)).toEqual(['analyze']);
     for (const heavy of ['dist/engine/store/queue-store.js', 'dist/engine/sync/', '@grpc/grpc-js', 'cli-progress', 'csv-parse']) expect(loads(result.modules, heavy), heavy).toBe(false);
+    // The model worker starts (and loads onnxruntime) before the model check's zod and the command line load.
+    const firstOf = (part: string) => result.modules.findIndex((file) => file.includes(part));
+    expect(firstOf('dist/engine/vision/inference-worker.js')).toBeGreaterThanOrEqual(0);
+    expect(firstOf('dist/engine/vision/inference-worker.js')).toBeLessThan(firstOf('node_modules/zod/'));
+    expect(firstOf('dist/engine/vision/inference-worker.js')).toBeLessThan(firstOf('node_modules/commander/'));
+  });
+
+  it('a tampered model refused by the check after the worker started ends `station analyze` with its error, not an abort', async () => {
+    const dir = tempDir('station-tampered-');
+    const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'models', 'manifest.json'), 'utf8')) as { models: Record<string, { file: string }> };
+    for (const entry of Object.values(manifest.models)) fs.copyFileSync(path.join(repoRoot, 'models', entry.file), path.join(dir, entry.file));
+    fs.appendFileSync(path.join(dir, manifest.models.detector!.file), Buffer.from([0]));
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+    try {
+      const result = await traced(['analyze', '--json', face('obama.jpg')], { STATION_MODEL_MANIFEST: path.join(dir, 'manifest.json') });
+      expect(result.signal).toBeNull();
+      expect(result.code, result.stderr).toBe(1);
+      expect(JSON.parse(result.stdout).error).toMatchObject({ code: 'MODEL_CHECKSUM', message: expect.stringContaining('fr_detect.onnx') });
+      expect(loads(result.modules, 'dist/engine/vision/inference-worker.js')).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a usage error after the models started early exits with code 2, not an abort', async () => {

@@ -1,10 +1,17 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../src/engine/cli/main.js';
-import { createVisionEngine } from '../../src/engine/vision/index.js';
+import { MODEL_ROLES, loadManifest, modelFilePath } from '../../src/engine/models/manifest.js';
+import { DEFAULT_THRESHOLDS } from '../../src/engine/vision/config.js';
+import { createVisionEngine, startVisionEngine } from '../../src/engine/vision/index.js';
 import { startModelsEarly, takeEarlyModels } from '../../src/engine/vision/models-start.js';
+import { type Sessions, createSessions, releaseSessions } from '../../src/engine/vision/sessions.js';
+import { analyzeStill } from '../../src/engine/vision/still.js';
+import type { StageTimings } from '../../src/engine/vision/types.js';
+import { StationError } from '../../src/shared/errors.js';
 import { analyzeOutputSchema } from '../../src/shared/schemas.js';
-import { facesDir, readFace } from './helpers.js';
+import { facesDir, readFace, tempDir } from './helpers.js';
 
 describe('vision engine start-up', () => {
   it('models started early are taken by the next engine with default options, once, and they work', async () => {
@@ -62,5 +69,59 @@ describe('vision engine start-up', () => {
     const doc = analyzeOutputSchema.parse(JSON.parse(stdout));
     expect(doc.results.map((result) => [result.file, result.ok])).toEqual(files.map((file) => [file, file !== 'missing.jpg']));
     expect(doc.results[1]!.error?.code).toBe('IMAGE_NOT_FOUND');
+  });
+
+  it('a still given while the models load is decoded and its detector input cut before they are there', async () => {
+    const shipped = loadManifest();
+    let hand!: (sessions: Sessions) => void;
+    const loading = new Promise<Sessions>((resolve) => {
+      hand = resolve;
+    });
+    const timings: StageTimings = {};
+    const pending = analyzeStill(loading, DEFAULT_THRESHOLDS, readFace('obama.jpg'), { timings, landmarks: true });
+    // Nothing has handed the sessions over yet: the decode and the detector's input must finish without them.
+    await vi.waitFor(() => expect(timings.detectInput).toBeTypeOf('number'), { timeout: 30_000, interval: 20 });
+    expect(timings.detect).toBeUndefined();
+    const sessions = await createSessions(shipped, 2);
+    try {
+      hand(sessions);
+      const early = await pending;
+      const later = await analyzeStill(sessions, DEFAULT_THRESHOLDS, readFace('obama.jpg'), { landmarks: true });
+      expect(early.ok).toBe(true);
+      expect(early.faces).toHaveLength(1);
+      expect(early).toEqual(later);
+    } finally {
+      await releaseSessions(sessions);
+    }
+  });
+
+  it('models that cannot load are the error of every analysis started meanwhile, even of a still that is no image', async () => {
+    const broken = Promise.reject(new StationError('MODEL_CHECKSUM', 'Model files not ready: fr_eye.onnx sha256 mismatch.'));
+    broken.catch(() => undefined); // awaited by each analysis only after its decode
+    await expect(analyzeStill(broken, DEFAULT_THRESHOLDS, Buffer.from('not an image at all'))).rejects.toMatchObject({ code: 'MODEL_CHECKSUM' });
+    await expect(analyzeStill(broken, DEFAULT_THRESHOLDS, readFace('obama.jpg'))).rejects.toMatchObject({ code: 'MODEL_CHECKSUM' });
+  });
+
+  it('an engine started before its models are checked refuses a tampered model in `ready` and in each analysis', async () => {
+    const shipped = loadManifest();
+    const dir = tempDir('tampered');
+    try {
+      const raw = JSON.parse(fs.readFileSync(shipped.path, 'utf8'));
+      for (const role of MODEL_ROLES) {
+        const file = path.basename(modelFilePath(shipped, role));
+        fs.copyFileSync(modelFilePath(shipped, role), path.join(dir, file));
+        raw.models[role].file = file;
+      }
+      fs.appendFileSync(path.join(dir, raw.models.pose.file), Buffer.from([0]));
+      fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(raw));
+      const engine = startVisionEngine({ manifest: loadManifest(path.join(dir, 'manifest.json')) });
+      const analysis = engine.analyzeStill(readFace('obama.jpg'));
+      await expect(engine.ready).rejects.toMatchObject({ code: 'MODEL_CHECKSUM', message: expect.stringContaining('fr_pose.onnx') });
+      await expect(analysis).rejects.toMatchObject({ code: 'MODEL_CHECKSUM' });
+      await expect(engine.analyzeStill(Buffer.alloc(0))).rejects.toMatchObject({ code: 'MODEL_CHECKSUM' });
+      await engine.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { stationVersion } from '../version.js';
 import { registerCommands } from './commands/index.js';
 import { tolerateClosedOutput } from './output.js';
@@ -31,6 +31,8 @@ class ExitRequest extends Error {
  * registered (see registerCommands).
  */
 export async function buildProgram(only?: string): Promise<Command> {
+  // Imported here, not at the top: `station analyze` starts its models before the command line loads.
+  const { Command } = await import('commander');
   const program = new Command('station')
     .description('Enrollment Station: analyse face photos, queue enrollments encrypted, and sync them to BioID BWS.')
     .version(stationVersion(), '-V, --version', 'print the station version')
@@ -53,14 +55,21 @@ export async function buildProgram(only?: string): Promise<Command> {
   return program;
 }
 
+async function startModelsEarly(): Promise<typeof import('../vision/models-start.js')> {
+  (await import('../vision/inference-worker.js')).startInferenceWorker();
+  const models = await import('../vision/models-start.js');
+  models.startModelsEarly();
+  return models;
+}
+
 export async function main(argv: string[] = process.argv): Promise<void> {
   tolerateClosedOutput();
   const name = commandName(argv);
   const help = argv.includes('--help') || argv.includes('-h');
   // `analyze` needs the six models first: they start loading on their worker thread now, while the rest of the
   // command line loads and is parsed, and the analysis takes them (createVisionEngine with default options).
-  const models = name === 'analyze' && !help ? await import('../vision/models-start.js') : null;
-  models?.startModelsEarly();
+  // The worker itself starts first, before the model check's modules (zod) load on this thread.
+  const models = name === 'analyze' && !help ? await startModelsEarly() : null;
   let exitCode: number | null = null;
   try {
     await (await buildProgram(name)).parseAsync(argv);

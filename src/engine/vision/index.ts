@@ -31,26 +31,44 @@ export interface VisionEngineOptions {
  * model options it takes the models started early by `startModelsEarly()`, if any (see models-start.ts).
  */
 export async function createVisionEngine(options: VisionEngineOptions = {}): Promise<VisionEngine> {
+  const engine = startVisionEngine(options);
+  await engine.ready;
+  return engine;
+}
+
+/**
+ * The engine of createVisionEngine, returned before its models are loaded: a still given to it meanwhile is
+ * decoded (and its detector input cut) while they load, and then waits for them. `ready` settles once they are
+ * loaded; when they cannot be, it and every analysis reject with the same coded error (a still that cannot be
+ * decoded reports that error, not its own). For a caller that has stills waiting, such as `station analyze`.
+ */
+export function startVisionEngine(options: VisionEngineOptions = {}): VisionEngine & { readonly ready: Promise<void> } {
   const thresholds = resolveThresholds(options.thresholds);
   const defaults = options.manifest === undefined && options.threads === undefined && !options.skipVerify;
   // The manifest read is cheap (the early models read the same default one): it says which encoder runs.
   const manifest = options.manifest ?? loadManifest();
-  const sessions = await ((defaults ? takeEarlyModels() : null) ?? startModels(options));
+  const sessions = (defaults ? takeEarlyModels() : null) ?? startModels(options);
   // Sessions stay keyed by their own object (the worker is found from it): wrap a copy, not the original.
-  const running = flipAveragedEmbedding(manifest) ? { ...sessions, embedding: flipAveraged(sessions.embedding) } : sessions;
+  const running = sessions.then((loaded) => (flipAveragedEmbedding(manifest) ? { ...loaded, embedding: flipAveraged(loaded.embedding) } : loaded));
+  const ready = running.then(() => undefined);
+  // A failure is reported by `ready` and by each analysis, to whoever awaits them.
+  ready.catch(() => undefined);
   let closed = false;
   return {
+    ready,
     encoderVersion: encoderVersion(manifest),
     analyzeStill: (image, analyzeOptions) => analyzeStill(running, thresholds, image, analyzeOptions),
     // Loaded with the first frame: live frames are checked against the shared schemas (zod), which a still
     // analysis (`station analyze`) never needs; building them is a good part of that command's start-up.
-    analyzeFrame: async (frame) => (await import('./live.js')).analyzeFrame(running, thresholds, frame),
+    analyzeFrame: async (frame) => (await import('./live.js')).analyzeFrame(await running, thresholds, frame),
     faceThumbnail: (image, analysis, faceIndex, size) => faceThumbnail(image, analysis, faceIndex, size),
     portraitCrop: (image, analysis, maxWidth) => portraitCrop(image, analysis, maxWidth),
     close: async () => {
       if (closed) return;
       closed = true;
-      await releaseSessions(sessions);
+      // Models that failed to load left nothing to release (their worker was closed then).
+      const loaded = await sessions.catch(() => null);
+      if (loaded) await releaseSessions(loaded);
     },
   };
 }

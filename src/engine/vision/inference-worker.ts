@@ -136,3 +136,21 @@ export class InferenceWorker {
     await this.worker.terminate();
   }
 }
+
+let started: InferenceWorker | null = null;
+
+/**
+ * Starts an inference worker now, for the next model start to take (takeInferenceWorker): starting a worker
+ * and loading onnxruntime on it is a good part of a cold start, and this module loads little, so a process
+ * can start it before it loads the model check and its command line (zod, commander) on its own thread.
+ */
+export function startInferenceWorker(): void {
+  started ??= new InferenceWorker();
+}
+
+/** The worker started by startInferenceWorker (once), or a new one. */
+export function takeInferenceWorker(): InferenceWorker {
+  const worker = started ?? new InferenceWorker();
+  started = null;
+  return worker;
+}

@@ -1,4 +1,5 @@
 import { type ModelManifest, loadManifest, modelsNotInstalled } from '../models/manifest.js';
+import { takeInferenceWorker } from './inference-worker.js';
 import { resolveModelFiles } from './model-files.js';
 import { type Sessions, createSessions, releaseSessions } from './sessions.js';
 
@@ -21,9 +22,18 @@ export interface ModelStartOptions {
 }
 
 export async function startModels(options: ModelStartOptions = {}): Promise<Sessions> {
-  const manifest = options.manifest ?? loadManifest();
-  const models = resolveModelFiles(manifest, { verify: !options.skipVerify });
-  return createSessions(manifest, options.threads ?? 2, models);
+  // Taken first, so that a worker started early (startInferenceWorker) is closed when the check refuses.
+  const worker = takeInferenceWorker();
+  let manifest: ModelManifest;
+  let models: ReturnType<typeof resolveModelFiles>;
+  try {
+    manifest = options.manifest ?? loadManifest();
+    models = resolveModelFiles(manifest, { verify: !options.skipVerify });
+  } catch (error) {
+    await worker.close();
+    throw error;
+  }
+  return createSessions(manifest, options.threads ?? 2, models, worker);
 }
 
 let early: Promise<Sessions> | null = null;

@@ -1,7 +1,7 @@
 import type * as ort from 'onnxruntime-node';
 import { StationError } from '../../shared/errors.js';
 import { type ModelManifest, type ModelRole, MODEL_ROLES, modelFilePath } from '../models/manifest.js';
-import { InferenceWorker } from './inference-worker.js';
+import { type InferenceWorker, takeInferenceWorker } from './inference-worker.js';
 import { type ModelSource, resolveModelFiles } from './model-files.js';
 
 /**
@@ -38,33 +38,37 @@ export function sessionOptions(threads: 1 | 2): ort.InferenceSession.SessionOpti
 
 /**
  * Creates the six sessions from what resolveModelFiles found (the verified files, or their rewritten copies
- * without PRelu nodes); unverified when `sources` is not given.
+ * without PRelu nodes); unverified when `sources` is not given. On `worker` when given (it is closed if this
+ * fails), else on the worker started early (see startInferenceWorker) or a new one.
  */
-export async function createSessions(manifest: ModelManifest, threads: 1 | 2, sources?: Record<ModelRole, ModelSource>): Promise<Sessions> {
-  const files = sources ?? resolveModelFiles(manifest, { verify: false });
-  const options = sessionOptions(threads);
-  const worker = new InferenceWorker();
+export async function createSessions(manifest: ModelManifest, threads: 1 | 2, sources?: Record<ModelRole, ModelSource>, worker?: InferenceWorker): Promise<Sessions> {
+  const own = worker ?? takeInferenceWorker();
   try {
-    const entries = await Promise.all(
-      MODEL_ROLES.map(async (role) => {
-        const file = modelFilePath(manifest, role);
-        let info;
-        try {
-          info = await worker.load(role, files[role].load, options);
-        } catch (error) {
-          throw new StationError('MODEL_MISSING', `Cannot load the ${role} model (${file}): ${(error as Error).message}. Run \`npm run models\`.`, { cause: error });
-        }
-        const session: ModelSession = { inputNames: info.inputNames, outputNames: info.outputNames, run: (input) => worker.run(role, input.data, input.dims) };
-        return [role, session] as const;
-      }),
-    );
-    const sessions = Object.fromEntries(entries) as Sessions;
-    workers.set(sessions, worker);
-    return sessions;
+    return await loadSessions(own, manifest, threads, sources ?? resolveModelFiles(manifest, { verify: false }));
   } catch (error) {
-    await worker.close();
+    await own.close();
     throw error;
   }
+}
+
+async function loadSessions(worker: InferenceWorker, manifest: ModelManifest, threads: 1 | 2, files: Record<ModelRole, ModelSource>): Promise<Sessions> {
+  const options = sessionOptions(threads);
+  const entries = await Promise.all(
+    MODEL_ROLES.map(async (role) => {
+      const file = modelFilePath(manifest, role);
+      let info;
+      try {
+        info = await worker.load(role, files[role].load, options);
+      } catch (error) {
+        throw new StationError('MODEL_MISSING', `Cannot load the ${role} model (${file}): ${(error as Error).message}. Run \`npm run models\`.`, { cause: error });
+      }
+      const session: ModelSession = { inputNames: info.inputNames, outputNames: info.outputNames, run: (input) => worker.run(role, input.data, input.dims) };
+      return [role, session] as const;
+    }),
+  );
+  const sessions = Object.fromEntries(entries) as Sessions;
+  workers.set(sessions, worker);
+  return sessions;
 }
 
 export function tensor(data: Float32Array, dims: readonly number[]): TensorData {

@@ -21,8 +21,12 @@ const MAX_FACES = 10;
 
 const now = (): number => performance.now();
 
-/** The full still-image analysis: decode -> detect -> landmarks -> align/embed, liveness, pose, eyes -> checks. */
-export async function analyzeStill(sessions: Sessions, t: QualityThresholds, bytes: Uint8Array, options: AnalyzeOptions = {}): Promise<StillAnalysis> {
+/**
+ * The full still-image analysis: decode -> detect -> landmarks -> align/embed, liveness, pose, eyes -> checks.
+ * The sessions may still be loading: the image is decoded meanwhile, and a failure to load them is thrown even
+ * when the image could not be decoded.
+ */
+export async function analyzeStill(loading: Sessions | Promise<Sessions>, t: QualityThresholds, bytes: Uint8Array, options: AnalyzeOptions = {}): Promise<StillAnalysis> {
   const name = options.name ?? 'image';
   const profile = options.profile ?? 'enrollment';
   const timings: StageTimings = options.timings ?? {};
@@ -39,8 +43,10 @@ export async function analyzeStill(sessions: Sessions, t: QualityThresholds, byt
     timings.detectInput = now() - mark;
   } catch (error) {
     if (!(error instanceof StationError)) throw error;
+    await loading;
     return { file: name, ok: false, error: toErrorInfo(error), width: 0, height: 0, faces: [], primary: null, assessments: [], accepted: false, profile };
   }
+  const sessions = await loading;
 
   mark = now();
   const found = (await detectFaces(sessions.detector, detectInput, image.width, image.height, t.detectScoreMin, t.nmsIou)).slice(0, MAX_FACES);

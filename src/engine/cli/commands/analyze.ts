@@ -25,14 +25,18 @@ export function registerAnalyze(program: Command): void {
         const profile: GateProfile = options.profile;
         // Loaded here, not at the top: onnxruntime and sharp take a noticeable time to load, and every other
         // station command (and --help) would pay for them.
-        const { createVisionEngine, toDto } = await import('../../vision/index.js');
-        const engine = await createVisionEngine();
+        const { startVisionEngine, toDto } = await import('../../vision/index.js');
+        // While the models finish loading (on their worker), this thread reads and decodes the first photos and
+        // loads the --json document's schemas (zod); a failure to load the models is still the command's error.
+        const engine = startVisionEngine();
+        const documents = context.json ? import('../../../shared/json-documents.js') : null;
         const analyzeOne = async (file: string): Promise<ImageAnalysis> => {
           const name = path.basename(file);
           let bytes: Buffer;
           try {
             bytes = readImageFile(file);
           } catch (error) {
+            await engine.ready;
             return { file: name, ok: false, error: toErrorInfo(error), width: 0, height: 0, faces: [], primary: null, assessments: [], accepted: false, profile };
           }
           return toDto(await engine.analyzeStill(bytes, { name, profile, embedding: Boolean(options.embeddings) }), Boolean(options.embeddings));
@@ -41,15 +45,18 @@ export function registerAnalyze(program: Command): void {
         try {
           // Two photos at a time: the next one is read, decoded and cropped while the models run on the current one.
           results = await mapInOrder(files, 2, analyzeOne);
-        } finally {
+        } catch (error) {
           await engine.close();
+          throw error;
         }
-        if (context.json) {
-          // Loaded once the analysis is done: the schemas (zod) stay off the models' start-up path.
-          const { analyzeDocumentSchema } = await import('../../../shared/json-documents.js');
-          context.out.document(analyzeDocumentSchema, { results });
+        // The models are released while the results are printed.
+        const closed = engine.close();
+        try {
+          if (documents) context.out.document((await documents).analyzeDocumentSchema, { results });
+          else printHuman(context.out, results, profile);
+        } finally {
+          await closed;
         }
-        else printHuman(context.out, results, profile);
         return results.every((r) => r.ok) ? 0 : 1;
       }),
     );
