@@ -4,7 +4,7 @@ import { useT } from './i18n/useT.js';
 import { CaptureScreen } from './features/capture/CaptureScreen.js';
 import { QueueScreen } from './screens/QueueScreen.js';
 import { SettingsScreen } from './features/settings/SettingsScreen.js';
-import { SyncBadge } from './SyncBadge.js';
+import { SyncBadge, TestServiceTag } from './SyncBadge.js';
 
 const SCREENS = [
   { id: 'capture', label: 'app.tab.capture' },
@@ -36,7 +36,10 @@ export function App({ api }: { api: StationApi | null }) {
   return (
     <div className="shell">
       <header className="topbar">
-        <h1 className="brand">{t('app.name')}</h1>
+        <div className="brand-block">
+          <h1 className="brand">{t('app.name')}</h1>
+          {api ? <TestServiceTag api={api} /> : null}
+        </div>
         <nav aria-label={t('app.nav')}>
           <div role="tablist" className="tabs">
             {SCREENS.map((entry, index) => (

@@ -35,11 +35,13 @@ describe('settings: the built-in test service', { timeout: 240_000 }, () => {
     await page.getByTestId('test-service-badge').waitFor();
     expect(await page.getByTestId('test-service-badge').textContent()).toMatch(/^TEST SERVICE/);
     await session.screenshot('settings-test-service');
-    // The tag fits the 900 px window on one line next to the badge.
+    // The tag sits on one line under the product name; the badge keeps the bar's right end, inside the window.
     const tag = (await page.getByTestId('test-service-badge').boundingBox())!;
+    const brand = (await page.locator('.brand').boundingBox())!;
     const badge = (await page.getByTestId('sync-badge').boundingBox())!;
     expect(badge.x + badge.width).toBeLessThanOrEqual(900);
-    expect(tag.height).toBeLessThan(40);
+    expect(tag.height).toBeLessThan(30);
+    expect({ below: tag.y >= brand.y + brand.height - 1, left: Math.abs(tag.x - brand.x) < 2 }).toEqual({ below: true, left: true });
     await expect.poll(async () => (await station.listJobs())[0]!.state, { timeout: 120_000, interval: 250 }).toBe('synced');
     expect(await station.syncStatus()).toMatchObject({ testService: true });
     // The queue screen shows it sent.
