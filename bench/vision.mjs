@@ -238,6 +238,16 @@ async function wholeProcesses() {
   }
   const times = new Map(subjects.map((s) => [s.name, []]));
   const cpu = new Map(subjects.map((s) => [s.name, []]));
+  // The floor process's own account of creating its six sessions: the first ones of a process (cold).
+  const sessionsCold = [];
+  const modulesLoaded = [];
+  const floorNote = (stderr) => {
+    const found = /loaded at (\d+) ms; six sessions created in (\d+) ms/.exec(stderr);
+    if (found) {
+      modulesLoaded.push(Number(found[1]));
+      sessionsCold.push(Number(found[2]));
+    }
+  };
   const loads = [];
   // Once untimed: model checks remembered, rewritten copies made, files in the page cache.
   for (const subject of subjects) await timeProcess(subject.args, env);
@@ -245,13 +255,14 @@ async function wholeProcesses() {
     loads.push(os.loadavg()[0]);
     for (let k = 0; k < subjects.length; k++) {
       const subject = subjects[(round + k) % subjects.length];
-      times.get(subject.name).push(await timeProcess(subject.args, env, cpu.get(subject.name)));
+      times.get(subject.name).push(await timeProcess(subject.args, env, cpu.get(subject.name), subject.name.startsWith('floor') ? floorNote : null));
     }
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
   const med = (name) => quantile(times.get(name), 0.5);
   console.log(`\nWhole processes, spawn to exit, ${runs} rounds in rotating order; load average during the rounds ${loads.map((l) => l.toFixed(1)).join(' ')} (uptime ${(os.uptime() / 60).toFixed(0)} min)`);
   console.log(table(['process', 'wall p50 ms', 'min ms', 'max ms', 'CPU p50 ms'], subjects.map((s) => [s.name, fmt(med(s.name)), fmt(Math.min(...times.get(s.name))), fmt(Math.max(...times.get(s.name))), fmt(quantile(cpu.get(s.name), 0.5))])));
+  console.log(`Inside the floor processes: onnxruntime and sharp loaded ${fmt(quantile(modulesLoaded, 0.5))} ms after process start; creating the six sessions (the first of a process) ${fmt(quantile(sessionsCold, 0.5))} ms (p50; min ${fmt(Math.min(...sessionsCold))}, max ${fmt(Math.max(...sessionsCold))})`);
   const ratio = (name, floor) => {
     // Per-round ratios too: a round's subject and floor ran next to each other.
     const perRound = times.get(name).map((v, i) => v / times.get(floor)[i]);
@@ -265,8 +276,11 @@ async function wholeProcesses() {
   }
 }
 
-/** Wall time of one process, spawn to exit; its CPU time (all threads) is pushed to `cpu` when given. */
-function timeProcess(args, env, cpu = null) {
+/**
+ * Wall time of one process, spawn to exit; its CPU time (all threads) is pushed to `cpu` when given, and its
+ * stderr handed to `note` when given.
+ */
+function timeProcess(args, env, cpu = null, note = null) {
   const cpuPreload = pathToFileURL(path.join(root, 'bench', 'cpu-report.mjs')).href;
   const cpuFile = path.join(os.tmpdir(), `station-bench-cpu-${process.pid}.txt`);
   fs.rmSync(cpuFile, { force: true });
@@ -282,6 +296,7 @@ function timeProcess(args, env, cpu = null) {
       const elapsed = performance.now() - started;
       if (code !== 0 && code !== 3) return reject(new Error(`${args.slice(0, 3).join(' ')} exited ${code}: ${stderr.slice(-400)}`));
       if (cpu) cpu.push(Number(fs.readFileSync(cpuFile, 'utf8').trim().split('\n').pop()));
+      note?.(stderr);
       resolve(elapsed);
     });
   });
