@@ -212,42 +212,53 @@ async function drainComparison({ work, keyProvider, builds, port, credentials, j
   for (const [index, build] of builds.entries()) {
     const side = await engineSide(build, path.join(work, `drain-${index}`), keyProvider);
     stops.push(side.stop);
-    sides[build.label] = (round, count) => side.round(count, (i) => String(100_000 * index + 1_000 * (round + 1) + (i % 100)));
+    sides[build.label] = (round, count) => side.round(count, (i) => String(100_000 * index + 1_000 * (round + 1) + (i % 100)), measure);
   }
   const plain = await plainClient(port, credentials);
   const floorDb = await openFloorDatabase(path.join(work, 'floor'), keyProvider);
+  // Times the drain part of a round (not its set-up: queueing the jobs) with the CPU time both processes spent
+  // meanwhile and the status calls the service answered; the service is asked outside the timed span.
+  const serviceUsage = () => new Promise((resolve) => {
+    server.once('message', resolve);
+    server.send({ usage: 'take' });
+  });
+  const cpuMs = (cpu) => (cpu.user + cpu.system) / 1000;
+  const measure = async (drain) => {
+    const serviceBefore = await serviceUsage();
+    const stationBefore = process.cpuUsage();
+    const started = performance.now();
+    await drain();
+    const seconds = (performance.now() - started) / 1000;
+    const stationMs = cpuMs(process.cpuUsage(stationBefore));
+    const serviceAfter = await serviceUsage();
+    return { seconds, stationMs, serviceMs: cpuMs(serviceAfter.cpu) - cpuMs(serviceBefore.cpu), statusReads: serviceAfter.statusReads - serviceBefore.statusReads };
+  };
 
   const plainRound = async (round, count) => {
     const requests = Array.from({ length: count }, (_, i) => ({ classId: String(500_000 + 1_000 * (round + 1) + (i % 100)), images: threeImages().map((image) => ({ image, tags: [] })) }));
-    const started = performance.now();
-    await lanes(requests, (request) => plain.enroll(request));
-    return (performance.now() - started) / 1000;
+    return measure(() => lanes(requests, (request) => plain.enroll(request)));
   };
   const floorRound = async (round, count) => {
     const ids = floorDb.fill(count, (i) => String(700_000 + 1_000 * (round + 1) + (i % 100)));
-    const started = performance.now();
-    await lanes(ids, async ({ id, classId }) => {
+    return measure(() => lanes(ids, async ({ id, classId }) => {
       floorDb.markSending(id);
       const images = floorDb.images(id);
       await plain.enroll({ classId, images: images.map((image) => ({ image, tags: [] })) });
       floorDb.markDone(id);
-    });
-    return (performance.now() - started) / 1000;
+    }));
   };
 
   // Reference, not the floor: the floor plus the template status read the engine makes before a job's first
   // send (reconcile compares against it), as a plain call. Shows what that second call costs on this server.
   const floorStatusRound = async (round, count) => {
     const ids = floorDb.fill(count, (i) => String(800_000 + 1_000 * (round + 1) + (i % 100)));
-    const started = performance.now();
-    await lanes(ids, async ({ id, classId }) => {
+    return measure(() => lanes(ids, async ({ id, classId }) => {
       await plain.status({ classId });
       floorDb.markSending(id);
       const images = floorDb.images(id);
       await plain.enroll({ classId, images: images.map((image) => ({ image, tags: [] })) });
       floorDb.markDone(id);
-    });
-    return (performance.now() - started) / 1000;
+    }));
   };
 
   sides.floor = floorRound;
@@ -256,26 +267,17 @@ async function drainComparison({ work, keyProvider, builds, port, credentials, j
   const names = Object.keys(sides);
   const times = Object.fromEntries(names.map((name) => [name, []]));
   const usage = Object.fromEntries(names.map((name) => [name, { stationMs: 0, serviceMs: 0, statusReads: 0, jobs: 0 }]));
-  const serviceUsage = () => new Promise((resolve) => {
-    server.once('message', resolve);
-    server.send({ usage: 'take' });
-  });
-  const cpuMs = (cpu) => (cpu.user + cpu.system) / 1000;
   for (let round = 0; round <= rounds; round += 1) {
     const count = round === 0 ? Math.min(50, jobs) : jobs;
     for (let k = 0; k < names.length; k += 1) {
       const name = names[(round + k) % names.length];
-      const serviceBefore = await serviceUsage();
-      const stationBefore = process.cpuUsage();
-      const seconds = await sides[name](round, count);
-      const station = cpuMs(process.cpuUsage(stationBefore));
-      const serviceAfter = await serviceUsage();
+      const result = await sides[name](round, count);
       if (round > 0) {
-        times[name].push(seconds);
+        times[name].push(result.seconds);
         const sum = usage[name];
-        sum.stationMs += station;
-        sum.serviceMs += cpuMs(serviceAfter.cpu) - cpuMs(serviceBefore.cpu);
-        sum.statusReads += serviceAfter.statusReads - serviceBefore.statusReads;
+        sum.stationMs += result.stationMs;
+        sum.serviceMs += result.serviceMs;
+        sum.statusReads += result.statusReads;
         sum.jobs += count;
       }
     }
@@ -308,8 +310,15 @@ async function engineSide(build, dir, keyProvider) {
   });
   await engine.start();
   return {
-    /** Seconds from the jobs being queued (engine woken) to the last one synced. */
-    async round(count, classOf) {
+    /**
+     * Queues `count` jobs, then times from waking the engine to the last one synced (through `measure`, which
+     * may add CPU figures; by default just the seconds).
+     */
+    async round(count, classOf, measure = async (drain) => {
+      const started = performance.now();
+      await drain();
+      return { seconds: (performance.now() - started) / 1000 };
+    }) {
       for (let i = 0; i < count; i += 1) {
         store.enqueue({ classId: classOf(i), images: threeImages().map((bytes, n) => ({ name: `${n}.png`, bytes, analysis: { accepted: true } })) });
       }
@@ -317,11 +326,12 @@ async function engineSide(build, dir, keyProvider) {
       const done = new Promise((resolve) => {
         onSynced = () => synced >= target && resolve();
       });
-      const started = performance.now();
-      engine.wake();
-      await done;
+      const result = await measure(async () => {
+        engine.wake();
+        await done;
+      });
       if (unexpected.length > 0) throw new Error(`bench jobs left the happy path: ${unexpected.slice(0, 3).join('; ')}`);
-      return (performance.now() - started) / 1000;
+      return result;
     },
     async stop() {
       await engine.stop();

@@ -36,7 +36,10 @@ export function openImage(key: Buffer, jobId: string, position: number, sealed: 
     const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE));
     decipher.setAAD(boundTo(jobId, position));
     decipher.setAuthTag(sealed.subarray(NONCE, NONCE + TAG));
-    return Buffer.concat([decipher.update(sealed.subarray(NONCE + TAG)), decipher.final()]);
+    const body = decipher.update(sealed.subarray(NONCE + TAG));
+    // GCM hands everything out in update(); final() only checks the tag (no copy of the body when it adds nothing).
+    const rest = decipher.final();
+    return rest.length === 0 ? body : Buffer.concat([body, rest]);
   } catch (error) {
     throw new StationError('DB_CORRUPT', `Image ${position + 1} of job ${jobId} cannot be read back (it was changed or damaged). Discard the job and enroll again.`, { cause: error });
   }
