@@ -136,10 +136,12 @@ export class FrameGrabber {
       if (!frame.visibleRect || (oriented.rotation ?? 0) !== 0 || oriented.flip === true) return undefined;
       if (onlyNew && frame.timestamp === this.lastTimestamp) return null;
       this.lastTimestamp = frame.timestamp;
+      const { width, height } = frame.visibleRect;
+      // A browser that ignores the format option would size (and copy) the frame in its own pixel format.
       const bytes = frame.allocationSize({ format: 'RGBA' });
+      if (bytes !== width * height * 4) return undefined;
       if (this.source?.byteLength !== bytes) this.source = new Uint8Array(bytes);
       await frame.copyTo(this.source, { format: 'RGBA' });
-      const { width, height } = frame.visibleRect;
       const target = { width: Math.min(size.width, width), height: Math.min(size.height, height) };
       return { ...target, data: shrinkRgba({ width, height, data: this.source }, target.width, target.height) };
     } finally {
