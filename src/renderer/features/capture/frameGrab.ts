@@ -98,39 +98,48 @@ function halve(src: Uint8Array | Uint8ClampedArray, sourceWidth: number, target:
   }
 }
 
+/** The video has a picture (at least its current frame is decoded). */
+export const hasPicture = (video: HTMLVideoElement) => video.videoWidth > 0 && video.readyState >= 2;
+
 /**
  * Grabs live frames from a <video>: `grab` resolves with the current picture at previewSize(), or null when
- * the video has no picture yet. One grabber per stream of frames (it keeps its buffers between frames).
+ * the video has no picture yet or, with `onlyNew`, when its frame is the one grabbed last time (known only
+ * on the VideoFrame path, by the frame's timestamp). One grabber per stream of frames (it keeps its buffers).
  */
 export class FrameGrabber {
   private canvas: HTMLCanvasElement | null = null;
   private context: CanvasRenderingContext2D | null = null;
   private source: Uint8Array<ArrayBuffer> | null = null;
+  private lastTimestamp: number | null = null;
   /** Set once VideoFrame turned out unusable here: every later frame goes through the canvas. */
   private canvasOnly = typeof VideoFrame !== 'function';
 
-  async grab(video: HTMLVideoElement): Promise<(RgbaPicture & { method: GrabMethod }) | null> {
-    if (video.videoWidth === 0 || video.readyState < 2) return null;
+  async grab(video: HTMLVideoElement, options: { onlyNew?: boolean } = {}): Promise<(RgbaPicture & { method: GrabMethod }) | null> {
+    if (!hasPicture(video)) return null;
     const size = previewSize(video.videoWidth, video.videoHeight);
     if (!this.canvasOnly) {
-      const picture = await this.fromVideoFrame(video, size).catch(() => null);
-      if (picture) return { ...picture, method: 'videoFrame' };
+      const picture = await this.fromVideoFrame(video, size, options.onlyNew === true).catch(() => undefined);
+      if (picture !== undefined) return picture && { ...picture, method: 'videoFrame' };
       this.canvasOnly = true;
     }
+    if (options.onlyNew) return null;
     const picture = this.fromCanvas(video, size);
     return picture && { ...picture, method: 'canvas' };
   }
 
-  private async fromVideoFrame(video: HTMLVideoElement, size: { width: number; height: number }): Promise<RgbaPicture | null> {
+  /** The picture; null for a frame already grabbed (with `onlyNew`); undefined where this path cannot serve. */
+  private async fromVideoFrame(video: HTMLVideoElement, size: { width: number; height: number }, onlyNew: boolean): Promise<RgbaPicture | null | undefined> {
     const frame = new VideoFrame(video);
     try {
       // copyTo ignores rotation and mirroring metadata: such a camera's frames go through the canvas.
       const oriented = frame as VideoFrame & { rotation?: number; flip?: boolean };
-      if (!frame.visibleRect || (oriented.rotation ?? 0) !== 0 || oriented.flip === true) return null;
+      if (!frame.visibleRect || (oriented.rotation ?? 0) !== 0 || oriented.flip === true) return undefined;
+      if (onlyNew && frame.timestamp === this.lastTimestamp) return null;
+      this.lastTimestamp = frame.timestamp;
       const { width, height } = frame.visibleRect;
       // A browser that ignores the format option would size (and copy) the frame in its own pixel format.
       const bytes = frame.allocationSize({ format: 'RGBA' });
-      if (bytes !== width * height * 4) return null;
+      if (bytes !== width * height * 4) return undefined;
       if (this.source?.byteLength !== bytes) this.source = new Uint8Array(bytes);
       await frame.copyTo(this.source, { format: 'RGBA' });
       const target = { width: Math.min(size.width, width), height: Math.min(size.height, height) };
