@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { StationApi } from '../shared/contract.js';
+import { useSyncStatus } from './hooks/useSyncStatus.js';
 import { useT } from './i18n/useT.js';
 import { CaptureScreen } from './features/capture/CaptureScreen.js';
 import { QueueScreen } from './screens/QueueScreen.js';
@@ -19,6 +20,8 @@ export function App({ api }: { api: StationApi | null }) {
   const [screen, setScreen] = useState<ScreenId>('capture');
   const tabs = useRef<Array<HTMLButtonElement | null>>([]);
   const current = SCREENS.find((entry) => entry.id === screen) ?? SCREENS[0];
+  // One subscription for the badge and the test-service tag (each would otherwise ask the engine on every change).
+  const [status] = useSyncStatus(api);
 
   useEffect(() => {
     document.title = t('app.documentTitle', { screen: t(current.label) });
@@ -38,7 +41,7 @@ export function App({ api }: { api: StationApi | null }) {
       <header className="topbar">
         <div className="brand-block">
           <h1 className="brand">{t('app.name')}</h1>
-          {api ? <TestServiceTag api={api} /> : null}
+          {status ? <TestServiceTag status={status} /> : null}
         </div>
         <nav aria-label={t('app.nav')}>
           <div role="tablist" className="tabs">
@@ -62,7 +65,7 @@ export function App({ api }: { api: StationApi | null }) {
             ))}
           </div>
         </nav>
-        {api ? <SyncBadge api={api} /> : null}
+        {status ? <SyncBadge status={status} /> : null}
       </header>
       <main id={`panel-${screen}`} role="tabpanel" aria-labelledby={`tab-${screen}`} className="panel">
         {!api ? (

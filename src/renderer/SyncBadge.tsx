@@ -1,5 +1,4 @@
-import type { StationApi } from '../shared/contract.js';
-import { useSyncStatus } from './hooks/useSyncStatus.js';
+import type { SyncStatus } from '../shared/schemas.js';
 import { useT } from './i18n/useT.js';
 import { badgeView } from './screens/queueView.js';
 
@@ -7,10 +6,8 @@ import { badgeView } from './screens/queueView.js';
  * Connectivity at a glance (online / syncing / offline / paused / no service), with how many enrollments wait
  * and how many need someone; kept current by the engine's syncStatus events.
  */
-export function SyncBadge({ api }: { api: StationApi }) {
+export function SyncBadge({ status }: { status: SyncStatus }) {
   const t = useT();
-  const [status] = useSyncStatus(api);
-  if (!status) return null;
   const view = badgeView(status);
   return (
     <div className="status-area">
@@ -27,10 +24,9 @@ export function SyncBadge({ api }: { api: StationApi }) {
  * While the station sends to its built-in test service, an unmistakable TEST SERVICE tag under the product
  * name (the top bar's right end is kept for the badge, which must stay compact at the minimum window).
  */
-export function TestServiceTag({ api }: { api: StationApi }) {
+export function TestServiceTag({ status }: { status: SyncStatus }) {
   const t = useT();
-  const [status] = useSyncStatus(api);
-  if (!status || !badgeView(status).testService) return null;
+  if (!badgeView(status).testService) return null;
   return (
     <p className="test-service" title={t('app.status.testServiceHelp')} data-testid="test-service-badge">
       {t('app.status.testService')}

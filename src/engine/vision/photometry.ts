@@ -39,9 +39,14 @@ export function faceRegion(points: readonly Point[]): { x: number; y: number; w:
   return { x: x1 + inset, y: y1, w: Math.max(1, x2 - x1 - 2 * inset), h: Math.max(1, y2 - y1) };
 }
 
-export function measureFace(image: Raster, points: readonly Point[]): Photometry {
+/** The inner face region resampled to a size x size gray patch (from the float pool: give it back after use). */
+function facePatch(image: Raster, points: readonly Point[], size: number): { gray: Float32Array; region: { x: number; y: number; w: number; h: number } } {
   const region = clipRect(faceRegion(points), image.width, image.height);
-  const gray = sampleRectGray(image, region, SIZE, SIZE);
+  return { gray: sampleRectGray(image, region, size, size), region };
+}
+
+export function measureFace(image: Raster, points: readonly Point[]): Photometry {
+  const { gray, region } = facePatch(image, points, SIZE);
   // Where the nose line falls inside the patch splits the face into halves (follows turned faces).
   const noseX = (points.slice(27, 31).reduce((s, p) => s + p.x, 0) / 4 - region.x) / region.w;
   const split = Math.round(Math.min(0.8, Math.max(0.2, noseX)) * SIZE);
@@ -65,8 +70,7 @@ const DETAIL_SIZE = 64;
  * bits) has almost none.
  */
 export function faceDetail(image: Raster, points: readonly Point[]): number {
-  const region = clipRect(faceRegion(points), image.width, image.height);
-  const gray = sampleRectGray(image, region, DETAIL_SIZE, DETAIL_SIZE);
+  const { gray } = facePatch(image, points, DETAIL_SIZE);
   const bits = exposure(gray).dynamicRange;
   giveFloats(gray);
   return bits;

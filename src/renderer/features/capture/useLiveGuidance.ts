@@ -16,8 +16,8 @@ export interface GuidanceUpdate {
  * Streams the camera's frames to the engine over the frame port and reports each guidance. Driven by the
  * video's own frames (requestVideoFrameCallback): the picture is grabbed as RGBA at <= 640x480
  * (frameGrab.ts) and sent, and the next camera frame is taken once the engine has answered (at once if the
- * camera has shown a new one meanwhile); the frames in between are skipped. So the rate adapts to the engine by itself and no queue ever builds up. A lost port
- * (engine restarted) is replaced.
+ * camera has shown a new one meanwhile); the frames in between are skipped. So the rate adapts to the engine
+ * by itself and no queue ever builds up. A lost port (engine restarted) is replaced.
  * Each round trip is also recorded as a User Timing measure `station:guidance`, and the picture's grab
  * (conversion, scaling, read-back) as `station:frame-grab` (what `bench:live` reads).
  */

@@ -43,7 +43,6 @@ export const FIELD_NAMES = Object.keys(FIELD_RULES) as FieldName[];
 /** What the inputs hold: text for text boxes and lists, true/false for check boxes. */
 export type Draft = Record<FieldName, string | boolean>;
 
-/** A problem with a typed value: a catalog id and its values (the screen puts it into words). */
 /** What is wrong with a typed endpoint (the shared rule of src/shared/endpoint.ts, which the engine applies too). */
 export const ENDPOINT_PROBLEM_IDS = {
   scheme: 'settings.invalid.url',
@@ -53,6 +52,7 @@ export const ENDPOINT_PROBLEM_IDS = {
   credentials: 'settings.invalid.urlCredentials',
 } as const satisfies Record<EndpointProblem, string>;
 
+/** A problem with a typed value: a catalog id and its values (the screen puts it into words). */
 export type FieldProblem =
   | { id: (typeof ENDPOINT_PROBLEM_IDS)[EndpointProblem] }
   | { id: 'settings.invalid.tooLong'; values: { max: number } }
