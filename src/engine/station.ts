@@ -20,8 +20,6 @@ import type {
 } from '../shared/schemas.js';
 import { clientOptionsFrom, resolveBwsConfig } from './bws/config.js';
 import { parseEndpoint } from './bws/endpoint.js';
-import { localServiceKey, startEmbeddedLocalBws } from './bws-local/embedded.js';
-import { runDoctor } from './doctor.js';
 import { openLog, type RotatingLog } from './logs.js';
 import { type GalleryEntry, prepareEnrollment, type PreparedEnrollment, type SourceImage } from './enrollment/prepare.js';
 import { AdminPin, DEFAULT_SCRYPT } from './store/admin-pin.js';
@@ -29,7 +27,8 @@ import { readFolderInfo } from './store/folder-info.js';
 import type { KeyProvider } from './store/keys.js';
 import { QueueStore } from './store/queue-store.js';
 import { isSettingName } from './store/settings.js';
-import { BwsTransport, SyncEngine, SyncLock } from './sync/index.js';
+import { SyncEngine } from './sync/engine.js';
+import { SyncLock } from './sync/lock.js';
 import type { SyncTransport } from './sync/transport.js';
 import { stationVersion } from './version.js';
 import { createVisionEngine, startModelsEarly } from './vision/index.js';
@@ -169,6 +168,9 @@ export class Station implements StationApi {
     if (this.sync) return this.sync;
     this.lock = await SyncLock.acquire(this.dataDir, { purpose: options.purpose ?? 'station sync', waitMs: options.lockWaitMs ?? 0 });
     try {
+      // The gRPC client (grpc-js, the BWS messages) loads when a sync starts, not with the station: a station
+      // that only analyses or queues (offline, nothing configured) starts without it.
+      const { BwsTransport } = await import('./sync/bws-transport.js');
       let connect: () => SyncTransport | null;
       let fingerprint: (() => string) | undefined;
       if (options.local) {
@@ -259,6 +261,8 @@ export class Station implements StationApi {
     if (this.embedded) return this.embedded;
     // The local service keeps its own databases under keys derived from (never equal to) the queue key.
     const queueKey = await this.keyProvider.obtainKey(this.dataDir);
+    // Loaded on first use: the test service (a gRPC server with its own store) is off at most sites.
+    const { localServiceKey, startEmbeddedLocalBws } = await import('./bws-local/embedded.js');
     this.embedded = await startEmbeddedLocalBws(this.dataDir, localServiceKey(queueKey), { vision: await this.vision() });
     return this.embedded;
   }
@@ -275,7 +279,8 @@ export class Station implements StationApi {
     };
   }
 
-  doctor(): Promise<DoctorReport> {
+  async doctor(): Promise<DoctorReport> {
+    const { runDoctor } = await import('./doctor.js');
     return runDoctor({ dataDir: this.dataDir, keyProvider: this.keyProvider, env: this.env, network: true });
   }
 

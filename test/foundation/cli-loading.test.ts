@@ -79,6 +79,30 @@ describe('station loads only the command that runs', () => {
     expect(loads(result.modules, 'dist/engine/vision/models-start.js')).toBe(true);
   });
 
+  it('a station (the app\'s engine process) opens its folder without the gRPC client, the test service or the doctor', async () => {
+    const dataDir = path.join(tempDir('station-lazy-'), 'data');
+    const script = `
+      const { createStation } = await import(${JSON.stringify(path.join(repoRoot, 'dist/engine/station.js'))});
+      const { StaticKeyProvider } = await import(${JSON.stringify(path.join(repoRoot, 'dist/engine/store/keys.js'))});
+      const station = await createStation({ dataDir: ${JSON.stringify(dataDir)}, keyProvider: new StaticKeyProvider(Buffer.alloc(32, 7), 'test'), env: {} });
+      const jobs = await station.listJobs({});
+      await station.close();
+      console.log(JSON.stringify({ jobs: jobs.length }));`;
+    const trace = path.join(tempDir('station-trace-'), 'imports.txt');
+    fs.writeFileSync(trace, '');
+    const child = spawn(process.execPath, ['--import', tracer, '--input-type=module', '-e', script], { env: { ...process.env, TRACE_IMPORTS_FILE: trace } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ jobs: 0 });
+    const modules = fs.readFileSync(trace, 'utf8');
+    expect(modules).toContain('dist/engine/store/queue-store.js');
+    for (const lazy of ['@grpc/grpc-js', 'dist/engine/sync/bws-transport.js', 'dist/engine/bws-local/', 'dist/engine/doctor.js']) expect(modules.includes(lazy), lazy).toBe(false);
+  });
+
   it('`station --help` still lists every command', async () => {
     const result = await traced(['--help']);
     expect(result.code).toBe(0);
