@@ -184,6 +184,12 @@ describe('queue store: jobs', () => {
     expect(store.nextDueAt()).toBe(clock + 5000);
     clock += 5000;
     expect(store.nextCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([a1, b1, c1]);
+    // the pick walk alone (the scheduler reads whole records only for the jobs it acts on): same jobs, with
+    // the class and state it needs to decide
+    expect(store.pickCandidates(clock, new Set(['3']), 10)).toEqual([
+      { id: a1, classId: '1', state: 'retry_wait' },
+      { id: b1, classId: '2', state: 'queued' },
+    ]);
     // a job that needs attention does not block the rest of its class
     store.markNeedsAttention(a1, clock, { code: 'INVALID_ARGUMENT', message: 'bad' });
     expect(store.nextCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([a2, b1, c1]);

@@ -8,7 +8,7 @@ import type { Statement } from 'better-sqlite3-multiple-ciphers';
 import { type SqliteDatabase, mapSqliteError } from './database.js';
 import type { KeyProvider } from './keys.js';
 import { openQueueDatabase } from './queue-db.js';
-import type { EnqueueInput, GalleryEntry, JobCounts, JobError, JobRecord, Receipt, TemplateSnapshot } from './queue-types.js';
+import type { EnqueueInput, GalleryEntry, JobCounts, JobError, JobPick, JobRecord, Receipt, TemplateSnapshot } from './queue-types.js';
 import { SettingsStore } from './settings.js';
 import { loadSiteConfig, type SiteConfig } from './site-file.js';
 import { WalFlusher } from './wal-flush.js';
@@ -49,7 +49,7 @@ interface JobRow {
 }
 
 /** What the scheduler's walk reads of a job. */
-type PickRow = Pick<JobRow, 'id' | 'class_id' | 'next_attempt_at'>;
+type PickRow = Pick<JobRow, 'id' | 'class_id' | 'state' | 'next_attempt_at'>;
 
 /** The sync engine's last pause of the whole queue, as recorded in the queue (`at`: ISO time). */
 export interface SyncPauseRecord {
@@ -416,35 +416,46 @@ export class QueueStore {
   /**
    * Jobs the scheduler may start now: for every class only its oldest unfinished job (order is kept per
    * class), and only if it is due and its class is not busy. Walks the pending index in order and stops early.
+   * Only what the walk reads (id, class, state): the scheduler picks several times per job and mostly finds the
+   * jobs it already prepared, so it reads whole records (`getJob`) only for the jobs it acts on.
    */
-  nextCandidates(now: number, busyClasses: ReadonlySet<string>, limit: number): JobRecord[] {
+  pickCandidates(now: number, busyClasses: ReadonlySet<string>, limit: number): JobPick[] {
     return this.guard('pick jobs to send', () => {
       const seen = new Set<string>();
-      const picked: string[] = [];
+      const picked: JobPick[] = [];
       // A job whose send may have landed goes before everything else of its class, even an older job an operator
       // put back with `retry`: its reconcile compares the template with the status before that send, so nothing
       // else of the class may land in between (it would be taken for this job's enrollment). Few such rows.
       const unresolved = new Map<string, PickRow>();
-      for (const row of this.sql(`SELECT id, class_id, next_attempt_at FROM jobs WHERE state IN ('sending', 'ambiguous', 'reconciling') ORDER BY seq`).all() as PickRow[]) {
+      for (const row of this.sql(`SELECT id, class_id, state, next_attempt_at FROM jobs WHERE state IN ('sending', 'ambiguous', 'reconciling') ORDER BY seq`).all() as PickRow[]) {
         if (!unresolved.has(row.class_id)) unresolved.set(row.class_id, row);
       }
       // INDEXED BY the partial index of unfinished jobs, which is already in seq order: left to itself the
       // planner picks jobs_by_state and sorts every pending row before handing out the first, so each pick
       // cost grew with the queue (O(n) per pick, O(n^2) per drain); this way the walk stops after a few rows.
-      // The walk reads three columns (a whole row costs several times more); picked jobs are read whole after.
-      const rows = this.sql(`SELECT id, class_id, next_attempt_at FROM jobs INDEXED BY jobs_pending WHERE state IN ('queued', 'sending', 'retry_wait', 'ambiguous', 'reconciling') ORDER BY seq`).iterate() as IterableIterator<PickRow>;
+      // The walk reads four columns per row (a whole row costs several times more; the walk passes the busy
+      // classes' rows too).
+      const rows = this.sql(`SELECT id, class_id, state, next_attempt_at FROM jobs INDEXED BY jobs_pending WHERE state IN ('queued', 'sending', 'retry_wait', 'ambiguous', 'reconciling') ORDER BY seq`).iterate() as IterableIterator<PickRow>;
       for (const pending of rows) {
         if (seen.has(pending.class_id)) continue;
         seen.add(pending.class_id);
         const row = unresolved.get(pending.class_id) ?? pending;
         if (busyClasses.has(row.class_id)) continue;
         if (row.next_attempt_at !== null && row.next_attempt_at > now) continue;
-        picked.push(row.id);
+        picked.push({ id: row.id, classId: row.class_id, state: row.state });
         // leaving the loop early finalises the statement (for-of calls the iterator's return)
         if (picked.length >= limit) break;
       }
+      return picked;
+    });
+  }
+
+  /** pickCandidates with each job's whole record. */
+  nextCandidates(now: number, busyClasses: ReadonlySet<string>, limit: number): JobRecord[] {
+    const picks = this.pickCandidates(now, busyClasses, limit);
+    return this.guard('pick jobs to send', () => {
       const byId = this.sql('SELECT * FROM jobs WHERE id = ?');
-      return picked.map((id) => toRecord(byId.get(id) as JobRow));
+      return picks.map((pick) => toRecord(byId.get(pick.id) as JobRow));
     });
   }
 

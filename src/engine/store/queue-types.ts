@@ -37,6 +37,13 @@ export interface JobRecord extends JobSummary {
   sendDeadlineMs: number | null;
 }
 
+/** A job the scheduler may start, as its pick walk reads it (the whole record is read only for jobs acted on). */
+export interface JobPick {
+  id: string;
+  classId: string;
+  state: JobState;
+}
+
 export interface Receipt {
   jobId: string;
   classId: string;

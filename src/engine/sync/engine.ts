@@ -290,23 +290,30 @@ export class SyncEngine extends EventEmitter<Events> {
     // read-ahead that ends pumps again, and that pump also re-arms the timer for waiting retries.
     if (free === 0 && this.prefetching.size >= lookahead) return;
     const busy = new Set([...this.busyClasses, ...[...this.prefetching.values()].map((entry) => entry.classId)]);
-    let jobs: JobRecord[];
     try {
-      jobs = this.store.nextCandidates(this.now(), busy, free + lookahead);
+      let launched = 0;
+      for (const pick of this.store.pickCandidates(this.now(), busy, free + lookahead)) {
+        if (launched < free) {
+          const job = this.store.getJob(pick.id);
+          if (job) this.launch(job);
+          launched += 1;
+        } else if (pick.state === 'queued' || pick.state === 'retry_wait') {
+          // Behind the sends just started (their marks are being flushed): the next jobs' status and images.
+          // Most picks find a job prepared by an earlier pump: its record is not read again.
+          if (this.preparedImages.has(pick.id)) continue;
+          if (this.knownFresh(pick.classId)) {
+            this.prepareImages(pick.id);
+            continue;
+          }
+          const job = this.store.getJob(pick.id);
+          if (!job) continue;
+          if (this.hasFreshBefore(job)) this.prepareImages(job.id);
+          else if (this.prefetching.size < lookahead) this.prefetch(job);
+        }
+      }
     } catch (error) {
       this.reportStoreError(error);
       return;
-    }
-    let launched = 0;
-    for (const job of jobs) {
-      if (launched < free) {
-        this.launch(job);
-        launched += 1;
-      } else if (job.state === 'queued' || job.state === 'retry_wait') {
-        // Behind the sends just started (their marks are being flushed): the next jobs' status and images.
-        if (this.statusKnown(job)) this.prepareImages(job);
-        else if (this.prefetching.size < lookahead) this.prefetch(job);
-      }
     }
     this.armWake();
     this.notifyIdle();
@@ -320,10 +327,10 @@ export class SyncEngine extends EventEmitter<Events> {
     return this.now() - at <= this.beforeFreshMs;
   }
 
-  /** Whether a job can be sent without reading its class's template status first. */
-  private statusKnown(job: JobRecord): boolean {
-    const known = this.knownStatus.get(job.classId);
-    return (known !== undefined && this.isFresh(known.at)) || this.hasFreshBefore(job);
+  /** Whether the class's template status before its next send is known (read ahead or answered), and fresh. */
+  private knownFresh(classId: string): boolean {
+    const known = this.knownStatus.get(classId);
+    return known !== undefined && this.isFresh(known.at);
   }
 
   private rememberStatus(classId: string, status: TemplateSnapshot, at: number): void {
@@ -357,10 +364,10 @@ export class SyncEngine extends EventEmitter<Events> {
   }
 
   /** Loads a waiting job's images ahead of its send (bounded); a failed read is left to the send to report. */
-  private prepareImages(job: JobRecord): void {
-    if (this.preparedImages.has(job.id) || this.preparedImages.size >= 2 * this.concurrency) return;
+  private prepareImages(id: string): void {
+    if (this.preparedImages.has(id) || this.preparedImages.size >= 2 * this.concurrency) return;
     try {
-      this.preparedImages.set(job.id, this.store.loadImages(job.id));
+      this.preparedImages.set(id, this.store.loadImages(id));
     } catch {
       // the send loads them again and reports the failure
     }
@@ -376,7 +383,7 @@ export class SyncEngine extends EventEmitter<Events> {
         // Nothing of the class is sent while its status is read (the class counts as busy meanwhile).
         this.rememberStatus(job.classId, status, startedAt);
         // A job discarded meanwhile is refused by markSending anyway.
-        this.prepareImages(job);
+        this.prepareImages(job.id);
       })
       // A failed read ahead costs nothing: the send reads the status itself and handles the error.
       .catch(() => {})
@@ -430,7 +437,7 @@ export class SyncEngine extends EventEmitter<Events> {
     if (this.active.size > 0 || this.prefetching.size > 0) return false;
     if (!this.running || this.pausedReason || this.connectivity() !== 'online') return true;
     try {
-      return this.store.nextCandidates(this.now(), this.busyClasses, 1).length === 0;
+      return this.store.pickCandidates(this.now(), this.busyClasses, 1).length === 0;
     } catch {
       return true;
     }
