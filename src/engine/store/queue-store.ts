@@ -495,18 +495,20 @@ export class QueueStore {
    * only once the mark is on disk, while the event loop serves the sends already in flight meanwhile.
    */
   async markSending(id: string, args: { before: TemplateSnapshot | null; beforeAt?: number; reference: string; deadlineMs: number; now: number }): Promise<boolean> {
+    // One statement: the state check is its WHERE clause (a job taken out of the queue meanwhile changes
+    // nothing), and the status before the send is written with the mark when there is one.
+    const sets = "state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ?";
+    const where = "WHERE id = ? AND state IN ('queued', 'retry_wait')";
     const commit = (): boolean =>
-      this.guard('mark the job as sending', () =>
-        this.db.transaction(() => {
-          const row = this.sql('SELECT state FROM jobs WHERE id = ?').get(id) as { state: JobState } | undefined;
-          if (!row || (row.state !== 'queued' && row.state !== 'retry_wait')) return false;
-          if (args.before) this.writeBefore(id, args.before, args.beforeAt ?? args.now);
-          this
-            .sql("UPDATE jobs SET state = 'sending', attempts = attempts + 1, reference = ?, sent_at = ?, send_deadline_ms = ?, next_attempt_at = NULL, updated_at = ? WHERE id = ?")
-            .run(args.reference, args.now, args.deadlineMs, args.now, id);
-          return true;
-        }).immediate(),
-      );
+      this.guard('mark the job as sending', () => {
+        const { before } = args;
+        const changed = before
+          ? this
+              .sql(`UPDATE jobs SET ${sets}, before_recorded = 1, before_available = ?, before_feature_vectors = ?, before_enrolled = ?, before_at = ? ${where}`)
+              .run(args.reference, args.now, args.deadlineMs, args.now, before.available ? 1 : 0, before.featureVectors, before.enrolled, args.beforeAt ?? args.now, id).changes
+          : this.sql(`UPDATE jobs SET ${sets} ${where}`).run(args.reference, args.now, args.deadlineMs, args.now, id).changes;
+        return changed > 0;
+      });
     if (!this.walFlusher) return commit();
     const marked = this.withoutFsync(commit);
     if (!marked) return false;
@@ -516,12 +518,6 @@ export class QueueStore {
       throw mapSqliteError(error, 'mark the job as sending (writing it to disk)');
     }
     return true;
-  }
-
-  private writeBefore(id: string, before: TemplateSnapshot, at: number): void {
-    this
-          .sql('UPDATE jobs SET before_recorded = 1, before_available = ?, before_feature_vectors = ?, before_enrolled = ?, before_at = ? WHERE id = ?')
-      .run(before.available ? 1 : 0, before.featureVectors, before.enrolled, at, id);
   }
 
   markReconciling(id: string, now: number): void {
