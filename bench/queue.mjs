@@ -25,7 +25,7 @@
 // The service runs in a child process so the RSS is the station's alone. Options (env): BENCH_JOBS (drain
 // jobs per round, default 300), BENCH_ROUNDS (counted drain rounds per side, default 5, after one warm-up round
 // each), BENCH_LATENCY_ROUNDS (rounds of 2b, default 5), BENCH_CAPACITY (default 10000), BENCH_DRAIN_SECONDS (capacity drain window, default 30),
-// BENCH_SKIP_CAPACITY=1 (sections 1-2 only), BENCH_DIST (another build's dist/ for the station side, to compare
+// BENCH_SKIP_CAPACITY=1 (sections 1-2 only), BENCH_ONLY_LATENCY=1 (section 2b only), BENCH_DIST (another build's dist/ for the station side, to compare
 // builds against the same service; it needs package.json and proto/ beside it).
 // The machine may be shared: compare only numbers from runs taken in the same conditions (alternate them).
 import { fork } from 'node:child_process';
@@ -60,6 +60,7 @@ async function main() {
   const skipCapacity = process.env.BENCH_SKIP_CAPACITY === '1';
   const capacity = Number(process.env.BENCH_CAPACITY ?? 10_000);
   const drainSeconds = Number(process.env.BENCH_DRAIN_SECONDS ?? 30);
+  const latencyOnly = process.env.BENCH_ONLY_LATENCY === '1';
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'station-bench-queue-'));
   const { QueueStore } = await dist('engine/store/queue-store.js');
   const { HeadlessKeyProvider } = await dist('engine/store/keys.js');
@@ -90,6 +91,10 @@ async function main() {
   if (process.env.BENCH_BASELINE_DIST) builds.push(await loadBuild(path.resolve(process.env.BENCH_BASELINE_DIST), endpoint, credentials));
 
   try {
+    if (latencyOnly) {
+      latencyRows(rows, await latencyBound({ work, keyProvider, builds, port, credentials, server, rounds: Number(process.env.BENCH_LATENCY_ROUNDS ?? 5) }), builds);
+      return printRows(rows);
+    }
     // 1. enqueue latency
     const dirA = path.join(work, 'latency');
     const store = await QueueStore.open({ dataDir: dirA, keyProvider: keyProvider(dirA), create: true });
@@ -112,7 +117,6 @@ async function main() {
     //    (the machine may be shared: alternation exposes both to the same load), after a warm-up of each.
     const drain = await drainComparison({ work, keyProvider, builds, port, credentials, jobs, rounds, server });
     const list = (values, digits = 0) => values.map((v) => v.toFixed(digits)).join(' ');
-    const title = (label) => (label === 'engine' ? 'sync engine' : 'sync engine, baseline build');
     for (const { label } of builds) rows.push([`drain via ${title(label)} (${jobs} jobs x ${rounds} rounds, concurrency ${CONCURRENCY}), median`, `${drain[label].rate.toFixed(1)} jobs/s  (rounds: ${list(drain[label].rounds)})`]);
     rows.push(["floor: plain Enroll + fsync'd mark + encrypted image read + mark after, median", `${drain.floor.rate.toFixed(1)} jobs/s  (rounds: ${list(drain.floor.rounds)})`]);
     rows.push(['reference: floor + a plain GetTemplateStatus call before each send, median', `${drain['floor+status'].rate.toFixed(1)} jobs/s  (rounds: ${list(drain['floor+status'].rounds)}; its time / floor ${drain['floor+status'].ratio.toFixed(2)})`]);
@@ -123,13 +127,7 @@ async function main() {
     }
     for (const { label } of builds) rows.push([`DRAIN RATIO ${title(label)} time / floor time, median of rounds (target <= 1.25)`, `${drain[label].ratio.toFixed(2)}  (rounds: ${list(drain[label].ratios, 2)})`]);
     for (const { label } of builds) rows.push([`drain ratio ${title(label)} time / (floor + status read) time, median of rounds`, drain[label].againstStatus.toFixed(2)]);
-    const bound = await latencyBound({ work, keyProvider, builds, port, credentials, server, rounds: Number(process.env.BENCH_LATENCY_ROUNDS ?? 5) });
-    const ideal = (bound.plain.ideal * 1000).toFixed(0);
-    for (const name of [...builds.map((b) => b.label), 'plain']) {
-      rows.push([`50 ms per Enroll, 40 jobs, concurrency ${CONCURRENCY}: first -> last Enroll at the server, ${name === 'plain' ? 'plain grpc-js calls' : title(name)}`, `${(bound[name].seconds * 1000).toFixed(0)} ms  (rounds: ${list(bound[name].rounds.map((v) => v * 1000))})`]);
-    }
-    for (const name of [...builds.map((b) => b.label), 'plain']) rows.push([`LATENCY-BOUND RATIO ideal ${ideal} ms / ${name === 'plain' ? 'plain calls' : title(name)} (target >= 0.9)`, bound[name].ratio.toFixed(2)]);
-    for (const { label } of builds) rows.push([`latency-bound ${title(label)} against plain calls (plain time / engine time)`, (bound.plain.seconds / bound[label].seconds).toFixed(2)]);
+    latencyRows(rows, await latencyBound({ work, keyProvider, builds, port, credentials, server, rounds: Number(process.env.BENCH_LATENCY_ROUNDS ?? 5) }), builds);
     if (skipCapacity) return printRows(rows);
 
     // 3. capacity: 10,000 queued jobs of one ~30 KB image
@@ -188,6 +186,20 @@ async function main() {
   }
 
   printRows(rows);
+}
+
+const title = (label) => (label === 'engine' ? 'sync engine' : 'sync engine, baseline build');
+
+/** The rows of 2b: each side's first -> last Enroll time, its ratio against the ideal, the engine against plain calls. */
+function latencyRows(rows, bound, builds) {
+  const ideal = (bound.plain.ideal * 1000).toFixed(0);
+  const list = (values) => values.map((v) => v.toFixed(0)).join(' ');
+  const names = [...builds.map((b) => b.label), 'plain'];
+  for (const name of names) {
+    rows.push([`50 ms per Enroll, 40 jobs, concurrency ${CONCURRENCY}: first -> last Enroll at the server, ${name === 'plain' ? 'plain grpc-js calls' : title(name)}`, `${(bound[name].seconds * 1000).toFixed(0)} ms  (rounds: ${list(bound[name].rounds.map((v) => v * 1000))})`]);
+  }
+  for (const name of names) rows.push([`LATENCY-BOUND RATIO ideal ${ideal} ms / ${name === 'plain' ? 'plain calls' : title(name)} (target >= 0.9)`, bound[name].ratio.toFixed(2)]);
+  for (const { label } of builds) rows.push([`latency-bound ${title(label)} against plain calls (plain time / engine time)`, (bound.plain.seconds / bound[label].seconds).toFixed(2)]);
 }
 
 function printRows(rows) {
