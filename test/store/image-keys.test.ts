@@ -43,6 +43,9 @@ describe('queue store: per-job image keys', () => {
     await store.markSending(synced, { before: null, reference: 'r-1', deadlineMs: 1000, now: Date.now() });
     store.markSynced(synced, { now: Date.now(), serverJobId: 'srv', performedAction: 'NEW_TEMPLATE_CREATED' });
     expect(imageKey(store, synced)).toBeNull();
+    // unreadable from the sync on; the rows themselves go with a later batch (see the next test)
+    expect(store.loadImages(synced)).toEqual([]);
+    expect(store.reclaimSynced()).toBe(1);
     expect(stored(store, synced)).toEqual([]);
 
     const discarded = store.enqueue({ classId: '503', images: [syntheticImage('b.jpg')] });
@@ -56,6 +59,44 @@ describe('queue store: per-job image keys', () => {
     move.run(0, two, 1);
     move.run(1, two, 5);
     expect(() => store.loadImages(two)).toThrow(expect.objectContaining({ code: 'DB_CORRUPT', message: expect.stringMatching(/cannot be read back/) }));
+  });
+
+  it('the rows synced jobs leave are deleted 16 jobs at a time, when the store closes, and by the sweep after a crash', async () => {
+    const { dir, key, store } = await fresh();
+    const ids = Array.from({ length: 20 }, (_, i) => store.enqueue({ classId: String(600 + i), images: [syntheticImage(`${i}.jpg`)], embeddings: [new Float32Array(512).fill(i)] }));
+    const sync = async (id: string) => {
+      await store.markSending(id, { before: null, reference: `r-${id}`, deadlineMs: 1000, now: Date.now() });
+      store.markSynced(id, { now: Date.now(), serverJobId: 'srv', performedAction: 'NEW_TEMPLATE_CREATED' });
+    };
+    const rows = (table: 'images' | 'analysis') => (ids: string[]) => ids.reduce((n, id) => n + (store.db.prepare(`SELECT COUNT(*) FROM ${table} WHERE job_id = ?`).pluck().get(id) as number), 0);
+    for (const id of ids.slice(0, 15)) await sync(id);
+    expect(ids.slice(0, 15).every((id) => imageKey(store, id) === null)).toBe(true);
+    expect(rows('images')(ids.slice(0, 15))).toBe(15);
+    await sync(ids[15]!);
+    expect(rows('images')(ids.slice(0, 16))).toBe(0);
+    expect(rows('analysis')(ids.slice(0, 16))).toBe(0);
+
+    // A crash (the connection ends without the store's close) leaves the rows of the last synced jobs.
+    await sync(ids[16]!);
+    await sync(ids[17]!);
+    store.db.close();
+    const reopened = await openStore(dir, key);
+    stores.push(reopened);
+    expect(reopened.reclaimSynced()).toBe(0);
+    expect(reopened.reclaimSynced({ sweep: true })).toBe(2);
+    expect(reopened.db.prepare('SELECT COUNT(*) FROM images').pluck().get()).toBe(2);
+    // the unsynced jobs keep their images, readable; their embeddings and the synced jobs' (retention) stay
+    expect(reopened.loadImages(ids[18]!)).toHaveLength(1);
+    expect(reopened.loadImages(ids[19]!)).toHaveLength(1);
+    expect(reopened.db.prepare('SELECT COUNT(*) FROM embeddings').pluck().get()).toBe(20);
+
+    // A clean close deletes what is left.
+    await reopened.markSending(ids[18]!, { before: null, reference: 'r-18', deadlineMs: 1000, now: Date.now() });
+    reopened.markSynced(ids[18]!, { now: Date.now(), serverJobId: 'srv', performedAction: 'NEW_TEMPLATE_CREATED' });
+    reopened.close();
+    const last = await openStore(dir, key);
+    stores.push(last);
+    expect(last.db.prepare('SELECT job_id FROM images').pluck().all()).toEqual([ids[19]]);
   });
 
   it('jobs queued by a station before image keys load and delete as they were stored', async () => {

@@ -87,6 +87,9 @@ describe('queue store: jobs', () => {
     await store.markSending(id, { before: { available: false, featureVectors: 0, enrolled: null }, reference: 'st-1', deadlineMs: 1000, now: clock });
     store.markSynced(id, { now: clock, serverJobId: 'srv-1', performedAction: 'NEW_TEMPLATE_CREATED' });
     expect(store.loadImages(id)).toEqual([]);
+    // the rows go with the next batch, when the sync engine idles, or when the store closes
+    expect(store.reclaimSynced()).toBe(1);
+    expect(store.db.prepare('SELECT COUNT(*) FROM images WHERE job_id = ?').pluck().get(id)).toBe(0);
     expect(store.db.prepare('SELECT COUNT(*) FROM analysis WHERE job_id = ?').pluck().get(id)).toBe(0);
     const receipt = store.getReceipt(id)!;
     expect(receipt).toMatchObject({ classId: '77', serverJobId: 'srv-1', performedAction: 'NEW_TEMPLATE_CREATED', imageCount: 2, reference: 'st-1' });

@@ -46,6 +46,9 @@ describe('sync engine against a real local service', () => {
     expect(store.getReceipt(ids[2]!)).toMatchObject({ performedAction: 'TEMPLATE_UPDATED' });
     expect(store.getReceipt(ids[0]!)!.serverJobId).toMatch(/^[0-9a-f-]{36}$/);
     expect(store.loadImages(ids[0]!)).toEqual([]);
+    // the engine deleted the rows the synced jobs left (fewer than a batch) once nothing was left to send
+    expect(store.db.prepare('SELECT COUNT(*) FROM images').pluck().get()).toBe(0);
+    expect(store.db.prepare('SELECT COUNT(*) FROM analysis').pluck().get()).toBe(0);
   });
 
   it('outage: offline while the network is down, then UNAVAILABLE 5 times; every job lands once', async () => {

@@ -14,6 +14,8 @@ import { loadSiteConfig, type SiteConfig } from './site-file.js';
 import { WalFlusher } from './wal-flush.js';
 
 const DAY_MS = 86_400_000;
+/** Synced jobs whose left-over image rows are deleted together (see QueueStore.reclaimSynced). */
+const RECLAIM_BATCH = 16;
 /** States in which a job still has to reach the service. */
 export const PENDING_STATES = ['queued', 'sending', 'retry_wait', 'ambiguous', 'reconciling'] as const;
 /** States in which a send may have left: such a job must be reconciled, never discarded or purged blindly. */
@@ -114,6 +116,13 @@ export class QueueStore {
   }
 
   close(): void {
+    if (this.db.open && this.unreclaimed.length > 0) {
+      try {
+        this.reclaimSynced();
+      } catch {
+        // left for the sync engine's sweep at its next start
+      }
+    }
     this.walFlusher?.close();
     if (this.db.open) this.db.close();
   }
@@ -208,7 +217,7 @@ export class QueueStore {
     return this.guard('read source hashes', () => {
       const owner = this.sql('SELECT j.class_id FROM source_hashes s JOIN jobs j ON j.id = s.job_id WHERE s.sha256 = ?').pluck().get(sha) as string | undefined;
       if (owner === undefined || owner === classId) return { thisClass: owner === classId, otherClass: null };
-      const forcedHere = this.sql(`SELECT 1 FROM jobs j JOIN images i ON i.job_id = j.id WHERE j.class_id = ? AND j.state <> 'discarded' AND i.source_sha256 = ? LIMIT 1`).get(classId, sha);
+      const forcedHere = this.sql(`SELECT 1 FROM jobs j JOIN images i ON i.job_id = j.id WHERE j.class_id = ? AND j.state NOT IN ('discarded', 'synced') AND i.source_sha256 = ? LIMIT 1`).get(classId, sha);
       return { thisClass: forcedHere !== undefined, otherClass: owner };
     });
   }
@@ -480,7 +489,10 @@ export class QueueStore {
   /** The encoded images of one job, in order (unsealed with the job's image key). */
   loadImages(jobId: string): Buffer[] {
     return this.guard('read the job images', () => {
-      const key = this.sql('SELECT image_key FROM jobs WHERE id = ?').pluck().get(jobId) as Buffer | null | undefined;
+      const job = this.sql('SELECT image_key, state FROM jobs WHERE id = ?').get(jobId) as { image_key: Buffer | null; state: JobState } | undefined;
+      // A synced job's images are gone (their rows may wait for reclaimSynced, unreadable without the key).
+      if (!job || job.state === 'synced') return [];
+      const key = job.image_key;
       const rows = this.sql('SELECT position, bytes FROM images WHERE job_id = ? ORDER BY position').all(jobId) as Array<{ position: number; bytes: Buffer }>;
       return rows.map((row) => (key ? openImage(key, jobId, row.position, row.bytes) : row.bytes));
     });
@@ -559,22 +571,69 @@ export class QueueStore {
   }
 
   private markSyncedTransaction(id: string, result: { now: number; serverJobId: string | null; performedAction: string | null; note?: string | null }, keepEmbeddings: boolean): void {
-    this.guard('record the sync', () =>
+    // Whether this job's write also deletes the rows the last synced jobs left (one batch per RECLAIM_BATCH jobs).
+    const batch = this.unreclaimed.length + 1 >= RECLAIM_BATCH ? [...this.unreclaimed] : [];
+    const keyed = this.guard('record the sync', () =>
       this.db.transaction(() => {
-        const row = this.sql('SELECT class_id, reference, created_at, image_count, note, attempts FROM jobs WHERE id = ?').get(id) as Pick<JobRow, 'class_id' | 'reference' | 'created_at' | 'image_count' | 'note' | 'attempts'> | undefined;
+        const row = this.sql('SELECT class_id, reference, created_at, image_count, note, attempts, image_key IS NOT NULL AS keyed FROM jobs WHERE id = ?').get(id) as (Pick<JobRow, 'class_id' | 'reference' | 'created_at' | 'image_count' | 'note' | 'attempts'> & { keyed: number }) | undefined;
         if (!row) throw new StationError('JOB_NOT_FOUND', `There is no job ${id}.`);
         const hashes = this.sql('SELECT sha256 FROM images WHERE job_id = ? ORDER BY position').pluck().all(id) as string[];
         const note = result.note ?? row.note;
         this
           .sql('INSERT OR REPLACE INTO receipts (job_id, class_id, server_job_id, performed_action, reference, queued_at, synced_at, image_count, image_hashes, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
           .run(id, row.class_id, result.serverJobId, result.performedAction, row.reference, row.created_at, result.now, row.image_count, JSON.stringify(hashes), result.note ?? null);
-        this.dropJobData(id, { keepEmbeddings });
+        // The image key is destroyed here (image_key = NULL below; secure_delete overwrites its old cell): from
+        // this commit on the sealed images cannot be read by anyone. Their rows and the analysis rows are
+        // deleted later, RECLAIM_BATCH jobs at a time (see reclaimSynced). Images stored before per-job keys
+        // are zeroed now, as before.
+        if (!row.keyed) this.dropJobData(id, { keepEmbeddings });
+        else if (!keepEmbeddings) this.sql('DELETE FROM embeddings WHERE job_id = ?').run(id);
         this
-          .sql("UPDATE jobs SET state = 'synced', server_job_id = ?, performed_action = ?, note = ?, synced_at = ?, updated_at = ?, next_attempt_at = NULL, last_error_code = NULL, last_error_message = NULL WHERE id = ?")
+          .sql("UPDATE jobs SET state = 'synced', image_key = NULL, server_job_id = ?, performed_action = ?, note = ?, synced_at = ?, updated_at = ?, next_attempt_at = NULL, last_error_code = NULL, last_error_message = NULL WHERE id = ?")
           .run(result.serverJobId, result.performedAction, note, result.now, result.now, id);
         this.audit.append('synced', id, { classId: row.class_id, serverJobId: result.serverJobId, action: result.performedAction, attempts: row.attempts, ...(result.note ? { note: result.note } : {}) }, new Date(result.now));
+        if (row.keyed && batch.length > 0) this.deleteSyncedRows([...batch, id]);
+        return row.keyed === 1;
       }).immediate(),
     );
+    // Only after the commit: an id in this list is certainly synced with its key destroyed.
+    if (!keyed) return;
+    if (batch.length > 0) this.unreclaimed.splice(0, batch.length);
+    else this.unreclaimed.push(id);
+  }
+
+  /**
+   * Deletes the image and analysis rows that synced jobs left behind (their images already unreadable, see
+   * markSynced): those of this process's last syncs and, with `sweep`, those of a process that ended before
+   * deleting them (a crash or power cut; the sync engine sweeps when it starts). Returns the jobs cleaned.
+   * The commit skips its own fsync: rows a power cut brings back are swept again.
+   */
+  reclaimSynced(options: { sweep?: boolean } = {}): number {
+    const ids = new Set(this.unreclaimed);
+    if (options.sweep) {
+      const left = this.guard('find synced jobs to clean up', () => this.sql("SELECT DISTINCT i.job_id FROM images i JOIN jobs j ON j.id = i.job_id WHERE j.state = 'synced' AND j.image_key IS NULL").pluck().all() as string[]);
+      for (const id of left) ids.add(id);
+    }
+    if (ids.size === 0) return 0;
+    const count = this.unreclaimed.length;
+    this.withoutFsync(() => this.guard('clean up synced jobs', () => this.db.transaction(() => this.deleteSyncedRows([...ids])).immediate()));
+    this.unreclaimed.splice(0, count);
+    return ids.size;
+  }
+
+  /** Synced jobs (key destroyed) whose image and analysis rows are still to be deleted, oldest first. */
+  private readonly unreclaimed: string[] = [];
+
+  private deleteSyncedRows(ids: string[]): void {
+    // Each delete names the job's state and missing key itself, so it can never touch a job still to be sent.
+    const synced = "EXISTS (SELECT 1 FROM jobs WHERE id = ? AND state = 'synced' AND image_key IS NULL)";
+    this.db.pragma('secure_delete = FAST');
+    try {
+      for (const id of ids) this.sql(`DELETE FROM images WHERE job_id = ? AND ${synced}`).run(id, id);
+    } finally {
+      this.db.pragma('secure_delete = ON');
+    }
+    for (const id of ids) this.sql(`DELETE FROM analysis WHERE job_id = ? AND ${synced}`).run(id, id);
   }
 
   // ---------------------------------------------------------------- internals

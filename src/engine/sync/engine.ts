@@ -139,6 +139,8 @@ export class SyncEngine extends EventEmitter<Events> {
     this.stationId = this.store.stationId();
     const recovered = this.store.recoverInterrupted();
     if (recovered > 0) this.lastResult = `${recovered} interrupted job(s) will be reconciled before anything is re-sent`;
+    // Rows of synced jobs that an earlier process ended before deleting (their images are unreadable already).
+    this.reclaimSynced({ sweep: true });
     await this.connect();
     this.pollTimer = setInterval(() => this.poll(), this.pollMs);
     this.publish();
@@ -411,8 +413,19 @@ export class SyncEngine extends EventEmitter<Events> {
         this.busyClasses.delete(job.classId);
         this.publish();
         this.pump();
+        // Nothing left to send: delete what the last synced jobs left behind now rather than at the next batch.
+        if (this.active.size === 0) this.reclaimSynced();
       });
     this.active.set(job.id, run);
+  }
+
+  /** Housekeeping (see QueueStore.reclaimSynced): a failure leaves the rows for a later sweep. */
+  private reclaimSynced(options: { sweep?: boolean } = {}): void {
+    try {
+      this.store.reclaimSynced(options);
+    } catch {
+      // the next write reports the store's trouble
+    }
   }
 
   private armWake(): void {
