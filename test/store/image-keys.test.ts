@@ -75,6 +75,9 @@ describe('queue store: per-job image keys', () => {
     await sync(ids[15]!);
     expect(rows('images')(ids.slice(0, 16))).toBe(0);
     expect(rows('analysis')(ids.slice(0, 16))).toBe(0);
+    // the relaxed writes put the connection's switches back: fsync'd commits, zeroing deletes
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(store.db.pragma('secure_delete', { simple: true })).toBe(1);
 
     // A crash (the connection ends without the store's close) leaves the rows of the last synced jobs.
     await sync(ids[16]!);

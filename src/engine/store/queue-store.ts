@@ -99,13 +99,22 @@ export class QueueStore {
   /** Flushes the WAL off the event loop for the marks that must be durable before a send (null: FULL commits). */
   private readonly walFlusher: WalFlusher | null;
 
+  /**
+   * Sets a per-connection switch (`synchronous`, `secure_delete`) for the writes that follow. Through exec, not
+   * db.pragma(): that builds a statement object each time (SQLite applies these pragmas while a statement is
+   * prepared, so one cannot be kept), about 9 us against 2 us, and the sync engine switches four times per job.
+   */
+  private switchPragma(setting: 'synchronous = NORMAL' | 'synchronous = FULL' | 'secure_delete = FAST' | 'secure_delete = ON'): void {
+    this.db.exec(`PRAGMA ${setting}`);
+  }
+
   /** Runs a write whose commit skips its own fsync (synchronous NORMAL); the connection's default is FULL. */
   private withoutFsync<T>(write: () => T): T {
-    this.db.pragma('synchronous = NORMAL');
+    this.switchPragma('synchronous = NORMAL');
     try {
       return write();
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.switchPragma('synchronous = FULL');
     }
   }
 
@@ -627,11 +636,11 @@ export class QueueStore {
   private deleteSyncedRows(ids: string[]): void {
     // Each delete names the job's state and missing key itself, so it can never touch a job still to be sent.
     const synced = "EXISTS (SELECT 1 FROM jobs WHERE id = ? AND state = 'synced' AND image_key IS NULL)";
-    this.db.pragma('secure_delete = FAST');
+    this.switchPragma('secure_delete = FAST');
     try {
       for (const id of ids) this.sql(`DELETE FROM images WHERE job_id = ? AND ${synced}`).run(id, id);
     } finally {
-      this.db.pragma('secure_delete = ON');
+      this.switchPragma('secure_delete = ON');
     }
     for (const id of ids) this.sql(`DELETE FROM analysis WHERE job_id = ? AND ${synced}`).run(id, id);
   }
@@ -673,11 +682,11 @@ export class QueueStore {
     // (no key) are zeroed as before.
     const keyed = this.sql('UPDATE jobs SET image_key = NULL WHERE id = ? AND image_key IS NOT NULL').run(id).changes > 0;
     if (keyed) {
-      this.db.pragma('secure_delete = FAST');
+      this.switchPragma('secure_delete = FAST');
       try {
         this.sql('DELETE FROM images WHERE job_id = ?').run(id);
       } finally {
-        this.db.pragma('secure_delete = ON');
+        this.switchPragma('secure_delete = ON');
       }
     } else {
       this.sql('DELETE FROM images WHERE job_id = ?').run(id);
