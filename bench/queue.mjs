@@ -163,7 +163,7 @@ async function main() {
     time("listJobs (state 'queued', 100)", () => reopened.listJobs({ state: 'queued', limit: 100 }));
     time('listJobs (all 10,000 summaries)', () => reopened.listJobs({ limit: 100_000 }), 5);
     time('counts()', () => reopened.counts());
-    time('scheduler pick (nextCandidates, 2)', () => reopened.nextCandidates(Date.now(), new Set(), 2));
+    time('scheduler pick (pickCandidates, 2)', () => reopened.pickCandidates(Date.now(), new Set(), 2));
 
     // 4. peak RSS while draining the 10,000-job queue (for a fixed window)
     const rssBefore = process.memoryUsage().rss;

@@ -28,9 +28,9 @@ describe('queue store edges', () => {
       await store.markSending(newer!, { before: { available: true, featureVectors: 2, enrolled: null }, reference: 'r2', deadlineMs: 1000, now });
       store.markAmbiguous(newer!, now, now, { code: 'UNAVAILABLE', message: 'connection dropped' });
       store.retry(older!);
-      expect(store.nextCandidates(now, new Set(), 10).map((job) => job.id)).toEqual([newer, other]);
+      expect(store.pickCandidates(now, new Set(), 10).map((job) => job.id)).toEqual([newer, other]);
       // while the class is busy (its reconcile under way), nothing else of it is picked either
-      expect(store.nextCandidates(now, new Set(['41']), 10).map((job) => job.id)).toEqual([other]);
+      expect(store.pickCandidates(now, new Set(['41']), 10).map((job) => job.id)).toEqual([other]);
     } finally {
       store.close();
     }

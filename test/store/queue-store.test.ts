@@ -178,15 +178,15 @@ describe('queue store: jobs', () => {
     const a2 = store.enqueue({ classId: '1', images: [syntheticImage('b.jpg')] });
     const b1 = store.enqueue({ classId: '2', images: [syntheticImage('c.jpg')] });
     const c1 = store.enqueue({ classId: '3', images: [syntheticImage('d.jpg')] });
-    expect(store.nextCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([a1, b1, c1]);
-    expect(store.nextCandidates(clock, new Set(['2']), 10).map((job) => job.id)).toEqual([a1, c1]);
-    expect(store.nextCandidates(clock, new Set(), 2).map((job) => job.id)).toEqual([a1, b1]);
+    expect(store.pickCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([a1, b1, c1]);
+    expect(store.pickCandidates(clock, new Set(['2']), 10).map((job) => job.id)).toEqual([a1, c1]);
+    expect(store.pickCandidates(clock, new Set(), 2).map((job) => job.id)).toEqual([a1, b1]);
     store.markRetryWait(a1, clock, clock + 5000, { code: 'UNAVAILABLE', message: 'down' });
     // a2 waits behind a1: order is kept per class
-    expect(store.nextCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([b1, c1]);
+    expect(store.pickCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([b1, c1]);
     expect(store.nextDueAt()).toBe(clock + 5000);
     clock += 5000;
-    expect(store.nextCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([a1, b1, c1]);
+    expect(store.pickCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([a1, b1, c1]);
     // the pick walk alone (the scheduler reads whole records only for the jobs it acts on): same jobs, with
     // the class and state it needs to decide
     expect(store.pickCandidates(clock, new Set(['3']), 10)).toEqual([
@@ -195,7 +195,7 @@ describe('queue store: jobs', () => {
     ]);
     // a job that needs attention does not block the rest of its class
     store.markNeedsAttention(a1, clock, { code: 'INVALID_ARGUMENT', message: 'bad' });
-    expect(store.nextCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([a2, b1, c1]);
+    expect(store.pickCandidates(clock, new Set(), 10).map((job) => job.id)).toEqual([a2, b1, c1]);
   });
 
   it('the sending mark records the template status before the send, with the time it was read', async () => {

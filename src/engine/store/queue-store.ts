@@ -108,6 +108,19 @@ export class QueueStore {
     this.db.exec(`PRAGMA ${setting}`);
   }
 
+  /**
+   * Runs deletes of sealed images whose key is already destroyed: their pages are freed without being zeroed
+   * (secure_delete FAST), since nobody can read them; the connection's default (ON) zeroes everything else.
+   */
+  private withoutZeroing<T>(remove: () => T): T {
+    this.switchPragma('secure_delete = FAST');
+    try {
+      return remove();
+    } finally {
+      this.switchPragma('secure_delete = ON');
+    }
+  }
+
   /** Runs a write whose commit skips its own fsync (synchronous NORMAL); the connection's default is FULL. */
   private withoutFsync<T>(write: () => T): T {
     this.switchPragma('synchronous = NORMAL');
@@ -468,15 +481,6 @@ export class QueueStore {
     });
   }
 
-  /** pickCandidates with each job's whole record. */
-  nextCandidates(now: number, busyClasses: ReadonlySet<string>, limit: number): JobRecord[] {
-    const picks = this.pickCandidates(now, busyClasses, limit);
-    return this.guard('pick jobs to send', () => {
-      const byId = this.sql('SELECT * FROM jobs WHERE id = ?');
-      return picks.map((pick) => toRecord(byId.get(pick.id) as JobRow));
-    });
-  }
-
   /** The earliest time a waiting job becomes due (to arm a timer), or null. */
   nextDueAt(): number | null {
     return this.guard('read the schedule', () => {
@@ -636,12 +640,9 @@ export class QueueStore {
   private deleteSyncedRows(ids: string[]): void {
     // Each delete names the job's state and missing key itself, so it can never touch a job still to be sent.
     const synced = "EXISTS (SELECT 1 FROM jobs WHERE id = ? AND state = 'synced' AND image_key IS NULL)";
-    this.switchPragma('secure_delete = FAST');
-    try {
+    this.withoutZeroing(() => {
       for (const id of ids) this.sql(`DELETE FROM images WHERE job_id = ? AND ${synced}`).run(id, id);
-    } finally {
-      this.switchPragma('secure_delete = ON');
-    }
+    });
     for (const id of ids) this.sql(`DELETE FROM analysis WHERE job_id = ? AND ${synced}`).run(id, id);
   }
 
@@ -681,16 +682,9 @@ export class QueueStore {
     // cell), so their pages need no zeroing: they are freed in FAST mode. Images stored before per-job keys
     // (no key) are zeroed as before.
     const keyed = this.sql('UPDATE jobs SET image_key = NULL WHERE id = ? AND image_key IS NOT NULL').run(id).changes > 0;
-    if (keyed) {
-      this.switchPragma('secure_delete = FAST');
-      try {
-        this.sql('DELETE FROM images WHERE job_id = ?').run(id);
-      } finally {
-        this.switchPragma('secure_delete = ON');
-      }
-    } else {
-      this.sql('DELETE FROM images WHERE job_id = ?').run(id);
-    }
+    const deleteImages = () => this.sql('DELETE FROM images WHERE job_id = ?').run(id);
+    if (keyed) this.withoutZeroing(deleteImages);
+    else deleteImages();
     this.sql('DELETE FROM analysis WHERE job_id = ?').run(id);
     if (!options.keepEmbeddings) this.sql('DELETE FROM embeddings WHERE job_id = ?').run(id);
   }
