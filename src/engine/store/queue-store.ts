@@ -100,12 +100,18 @@ export class QueueStore {
   private readonly walFlusher: WalFlusher | null;
 
   /**
-   * Sets a per-connection switch (`synchronous`, `secure_delete`) for the writes that follow. Through exec, not
-   * db.pragma(): that builds a statement object each time (SQLite applies these pragmas while a statement is
-   * prepared, so one cannot be kept), about 9 us against 2 us, and the sync engine switches four times per job.
+   * Runs `work` with a per-connection switch (`synchronous`, `secure_delete`) set, and puts the connection's
+   * default back after. Through exec, not db.pragma(): that builds a statement object each time (SQLite applies
+   * these pragmas while a statement is prepared, so one cannot be kept), about 9 us against 2 us, and the sync
+   * engine switches four times per job.
    */
-  private switchPragma(setting: 'synchronous = NORMAL' | 'synchronous = FULL' | 'secure_delete = FAST' | 'secure_delete = ON'): void {
+  private withSwitch<T>(setting: 'synchronous = NORMAL' | 'secure_delete = FAST', work: () => T): T {
     this.db.exec(`PRAGMA ${setting}`);
+    try {
+      return work();
+    } finally {
+      this.db.exec(setting.startsWith('synchronous') ? 'PRAGMA synchronous = FULL' : 'PRAGMA secure_delete = ON');
+    }
   }
 
   /**
@@ -113,22 +119,12 @@ export class QueueStore {
    * (secure_delete FAST), since nobody can read them; the connection's default (ON) zeroes everything else.
    */
   private withoutZeroing<T>(remove: () => T): T {
-    this.switchPragma('secure_delete = FAST');
-    try {
-      return remove();
-    } finally {
-      this.switchPragma('secure_delete = ON');
-    }
+    return this.withSwitch('secure_delete = FAST', remove);
   }
 
   /** Runs a write whose commit skips its own fsync (synchronous NORMAL); the connection's default is FULL. */
   private withoutFsync<T>(write: () => T): T {
-    this.switchPragma('synchronous = NORMAL');
-    try {
-      return write();
-    } finally {
-      this.switchPragma('synchronous = FULL');
-    }
+    return this.withSwitch('synchronous = NORMAL', write);
   }
 
   /** Opens the queue database of a data folder (see openQueueDatabase) and wraps it. */
