@@ -39,21 +39,28 @@ describe('sync engine: the template status before a send, without a second call 
 
   it('a status read ahead for one job is used by the next send of its class only: a retried older job goes first, the later one gets the status after it', async () => {
     const { store, server } = await setup();
-    const [older, other, later] = enqueueMany(store, ['904', '905', '904']);
+    const [older] = enqueueMany(store, ['904']);
     let release = false;
-    server.plan = (arrival) => {
-      if (arrival.jobId === older && !server.arrivals.some((seen) => seen.jobId === older)) return { kind: 'status', code: grpc.status.INVALID_ARGUMENT, details: 'injected: refused' };
-      if (arrival.jobId === other) return { kind: 'hold', until: () => release };
+    // The older job's first send is refused; the first send after it is held until the test releases it.
+    server.plan = (arrival, index) => {
+      if (index === 0) return { kind: 'status', code: grpc.status.INVALID_ARGUMENT, details: 'injected: refused' };
+      if (index === 1) return { kind: 'hold', until: () => release };
       return { kind: 'pass' };
     };
     const engine = track(engineFor(store, { concurrency: 1 }));
     await engine.start();
-    // The older job needs attention; while the other class's send is held, the later job's status is read ahead.
-    await waitFor(() => store.getJob(older!)?.state === 'needs_attention' && server.statusReads.filter((classId) => classId === '904').length === 2, 20_000, 'the read-ahead');
+    await waitFor(() => store.getJob(older!)?.state === 'needs_attention', 20_000, 'the refusal');
+    // With one slot: one of 905 / 906 is sent and held, the other staged behind it, and the later job of 904
+    // (now the oldest of its class that can go) has its status read ahead.
+    const [other, staged, later] = enqueueMany(store, ['905', '906', '904']);
+    engine.wake();
+    await waitFor(() => server.arrivals.length === 2 && store.getJob(other!)?.state === 'sending' && store.getJob(staged!)?.state === 'sending' && server.statusReads.filter((classId) => classId === '904').length === 2, 20_000, 'the read-ahead');
     expect(store.retry(older!)).toBe(1);
     release = true;
-    expect((await engine.settle({ timeoutMs: 20_000 })).counts.synced).toBe(3);
-    expect(server.arrivals.map((arrival) => arrival.jobId)).toEqual([older, other, older, later]);
+    expect((await engine.settle({ timeoutMs: 20_000 })).counts.synced).toBe(4);
+    const arrived = server.arrivals.map((arrival) => arrival.jobId);
+    expect(arrived.slice(3)).toEqual([older, later]);
+    expect([...arrived.slice(1, 3)].sort()).toEqual([other, staged].sort());
     // The retried job was sent on the status read ahead (the template did not exist); the later job recorded
     // the template after the retried job landed, not the reading taken before it.
     expect(store.getJob(older!)?.before).toMatchObject({ available: false });

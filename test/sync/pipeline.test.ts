@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clientOptionsFrom, resolveBwsConfig } from '../../src/engine/bws/config.js';
 import { BwsTransport } from '../../src/engine/sync/bws-transport.js';
 import { recordWalSyncs } from '../store/helpers.js';
-import { engineFor, enqueueMany, useSyncFixtures } from './helpers.js';
+import type { QueueStore } from '../../src/engine/store/queue-store.js';
+import type { FaultyBws } from './fault-server.js';
+import { engineFor, enqueueMany, useSyncFixtures, waitFor } from './helpers.js';
 
 const { setup, track } = useSyncFixtures();
 afterEach(() => {
@@ -55,5 +57,75 @@ describe('sync engine: the next send is prepared behind the one in flight', () =
     expect(seen).toHaveLength(4);
     seen.forEach((flushes, index) => expect(flushes).toBeGreaterThanOrEqual(index + 1));
   });
+
+  it('the next job is staged behind the send in flight: its mark is on disk before that answer, and it leaves right after it', async () => {
+    const { store, server } = await setup();
+    const jobs = enqueueMany(store, ['821', '822']);
+    let release = false;
+    server.plan = (_arrival, index) => (index === 0 ? { kind: 'hold', until: () => release } : { kind: 'pass' });
+    const engine = track(engineFor(store, { concurrency: 1 }));
+    await engine.start();
+    // Both are prepared at once; whichever is marked first takes the only slot. While that send is held, the
+    // other job is marked `sending` (durably) but its request does not leave.
+    const [first, second] = await sentAndStaged(store, server, jobs);
+    expect(store.getJob(second)?.attempts).toBe(1);
+    const flushesBefore = recordWalSyncs();
+    release = true;
+    expect((await engine.settle({ timeoutMs: 20_000 })).counts.synced).toBe(2);
+    expect(server.arrivals.map((arrival) => arrival.jobId)).toEqual([first, second]);
+    expect([server.commits.get(first), server.commits.get(second)]).toEqual([1, 1]);
+    // Its request needed no flush of its own after the answer: the mark had been flushed while it waited.
+    expect(flushesBefore.done).toBe(0);
+    expect(store.getJob(second)?.attempts).toBe(1);
+  });
+
+  it('a staged job goes back to the queue when the engine stops: attempt uncounted, nothing sent', async () => {
+    const { store, server } = await setup();
+    const jobs = enqueueMany(store, ['831', '832']);
+    let release = false;
+    server.plan = (_arrival, index) => (index === 0 ? { kind: 'hold', until: () => release } : { kind: 'pass' });
+    const engine = track(engineFor(store, { concurrency: 1 }));
+    const events: string[] = [];
+    engine.on('job', (change) => events.push(`${change.id} ${change.state}`));
+    await engine.start();
+    const [sent, staged] = await sentAndStaged(store, server, jobs);
+    const stopped = engine.stop();
+    // The staged job is put back at once, while the held send is still in flight.
+    await waitFor(() => store.getJob(staged)?.state === 'queued', 20_000, 'the staged job put back');
+    release = true;
+    await stopped;
+    expect(store.getJob(sent)?.state).toBe('synced');
+    expect(store.getJob(staged)).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(server.arrivals.map((arrival) => arrival.jobId)).toEqual([sent]);
+    expect(events.filter((event) => event.startsWith(staged))).toEqual([`${staged} sending`, `${staged} queued`]);
+    expect(events.at(-1)).toBe(`${sent} synced`);
+  });
+
+  it('a staged job that waited too long gives its mark back and is marked again, so its request gets the whole deadline', async () => {
+    const { store, server } = await setup();
+    const jobs = enqueueMany(store, ['841', '842']);
+    const started = Date.now();
+    // The first Enroll is answered after 60 % of the 1 s deadline: the job staged behind it has less than the
+    // 75 % it needs left, so it is put back and sent on a fresh mark.
+    server.plan = (_arrival, index) => (index === 0 ? { kind: 'hold', until: () => Date.now() - started > 600 } : { kind: 'pass' });
+    const engine = track(engineFor(store, { concurrency: 1, enrollDeadlineMs: 1_000 }));
+    const events: string[] = [];
+    engine.on('job', (change) => events.push(`${change.id} ${change.state}`));
+    await engine.start();
+    const [, staged] = await sentAndStaged(store, server, jobs);
+    expect((await engine.settle({ timeoutMs: 20_000 })).counts.synced).toBe(2);
+    expect(events.filter((event) => event.startsWith(staged))).toEqual(['sending', 'queued', 'sending', 'synced'].map((state) => `${staged} ${state}`));
+    expect(server.arrivals.map((arrival) => arrival.jobId).sort()).toEqual([...jobs].sort());
+    expect(store.getJob(staged)?.attempts).toBe(1);
+    expect(server.commits.get(staged)).toBe(1);
+  });
 });
 
+/** With one slot and two jobs: waits until one request has arrived and the other job is staged; [sent, staged]. */
+async function sentAndStaged(store: QueueStore, server: FaultyBws, jobs: string[]): Promise<[string, string]> {
+  await waitFor(() => server.arrivals.length === 1 && jobs.every((id) => store.getJob(id)?.state === 'sending'), 20_000, 'one send and one staged job');
+  const sent = server.arrivals[0]!.jobId!;
+  const staged = jobs.find((id) => id !== sent)!;
+  expect(server.arrivals).toHaveLength(1);
+  return [sent, staged];
+}

@@ -541,6 +541,20 @@ export class QueueStore {
     return true;
   }
 
+  /**
+   * Takes back a `sending` mark whose request never left this process (the sync engine staged the job behind
+   * the sends in flight, then stopped, paused or waited too long): back to `queued`, the attempt uncounted.
+   * No fsync of its own: a power cut that loses it leaves the job in `sending`, reconciled before any re-send.
+   * Returns whether the job was still in `sending`.
+   */
+  unmarkSending(id: string, now: number): boolean {
+    return this.withoutFsync(() =>
+      this.guard('put the job back in the queue', () =>
+        this.sql("UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), next_attempt_at = NULL, updated_at = ? WHERE id = ? AND state = 'sending'").run(now, id).changes > 0,
+      ),
+    );
+  }
+
   markReconciling(id: string, now: number): void {
     this.setState(id, 'reconciling', { now });
   }
