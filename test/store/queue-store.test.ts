@@ -129,6 +129,23 @@ describe('queue store: jobs', () => {
     expect(() => store.discard(flying, 'changed my mind')).toThrow(/may already have reached the service/);
   });
 
+  it('a sending mark whose request never left is taken back: queued again, the attempt uncounted, the status before kept', async () => {
+    const { store } = await fresh();
+    const id = store.enqueue({ classId: '17', images: [syntheticImage('a.jpg')] });
+    const before = { available: true, featureVectors: 3, enrolled: '2026-01-01T00:00:00.000Z' };
+    await store.markSending(id, { before, reference: 'st-17-1', deadlineMs: 1000, now: 5_000 });
+    expect(store.getJob(id)).toMatchObject({ state: 'sending', attempts: 1 });
+    expect(store.unmarkSending(id, 6_000)).toBe(true);
+    expect(store.getJob(id)).toMatchObject({ state: 'queued', attempts: 0, before, nextAttemptAt: null });
+    expect(store.counts()).toMatchObject({ queued: 1, sending: 0 });
+    // Only a job still in `sending`: one that was answered (or taken out) meanwhile stays as it is.
+    expect(store.unmarkSending(id, 7_000)).toBe(false);
+    await store.markSending(id, { before, reference: 'st-17-1', deadlineMs: 1000, now: 8_000 });
+    store.markSynced(id, { now: 9_000, serverJobId: 'srv', performedAction: 'NEW_TEMPLATE_CREATED' });
+    expect(store.unmarkSending(id, 10_000)).toBe(false);
+    expect(store.getJob(id)).toMatchObject({ state: 'synced', attempts: 1 });
+  });
+
   it('retry puts needs_attention jobs back and forgets their stale template status', async () => {
     const { store } = await fresh();
     const a = store.enqueue({ classId: '21', images: [syntheticImage('a.jpg')] });
