@@ -31,14 +31,22 @@ describe('sync engine: the next send is prepared behind the one in flight', () =
     server.plan = (_arrival, index) => (index === 0 ? { kind: 'hold', until: () => readAhead } : { kind: 'pass' });
     const engine = track(engineFor(store, { concurrency: 1, connect }));
     const events: string[] = [];
-    engine.on('job', (change) => events.push(`${change.classId} ${change.state}`));
+    // How many requests had arrived when each job's after-answer write was done.
+    const arrivedBySynced: number[] = [];
+    engine.on('job', (change) => {
+      events.push(`${change.classId} ${change.state}`);
+      if (change.state === 'synced') arrivedBySynced.push(server.arrivals.length);
+    });
     await engine.start();
     const status = await engine.settle({ timeoutMs: 20_000 });
     expect(status.counts.synced).toBe(2);
-    // The second request left before the first job's after-answer write (its `synced` event), with one slot.
-    expect(events).toEqual(['801 sending', '802 sending', '801 synced', '802 synced']);
+    // The second request arrived before the first job's after-answer write (its `synced` event), with one slot.
+    // (Both jobs are prepared at once, so either may go first.)
+    const order = server.arrivals.map((arrival) => arrival.classId);
+    expect([...order].sort()).toEqual(['801', '802']);
+    expect(events).toEqual([expect.stringMatching(/ sending$/), expect.stringMatching(/ sending$/), `${order[0]} synced`, `${order[1]} synced`]);
+    expect(arrivedBySynced).toEqual([2, 2]);
     expect([server.commits.get(first!), server.commits.get(second!)]).toEqual([1, 1]);
-    expect(server.arrivals.map((arrival) => arrival.classId)).toEqual(['801', '802']);
   });
 
   it('each request leaves only once its sending mark is on disk (the WAL flushed after the mark)', async () => {
@@ -59,40 +67,26 @@ describe('sync engine: the next send is prepared behind the one in flight', () =
   });
 
   it('the next job is staged behind the send in flight: its mark is on disk before that answer, and it leaves right after it', async () => {
-    const { store, server } = await setup();
-    const jobs = enqueueMany(store, ['821', '822']);
-    let release = false;
-    server.plan = (_arrival, index) => (index === 0 ? { kind: 'hold', until: () => release } : { kind: 'pass' });
-    const engine = track(engineFor(store, { concurrency: 1 }));
-    await engine.start();
-    // Both are prepared at once; whichever is marked first takes the only slot. While that send is held, the
-    // other job is marked `sending` (durably) but its request does not leave.
-    const [first, second] = await sentAndStaged(store, server, jobs);
-    expect(store.getJob(second)?.attempts).toBe(1);
-    const flushesBefore = recordWalSyncs();
-    release = true;
+    // Both jobs are prepared at once; whichever is marked first takes the only slot. While that send is held,
+    // the other job is marked `sending` (durably) but its request does not leave.
+    const { store, server, engine, release, sent, staged } = await firstSendHeld(['821', '822']);
+    expect(store.getJob(staged)?.attempts).toBe(1);
+    const flushesAfter = recordWalSyncs();
+    release();
     expect((await engine.settle({ timeoutMs: 20_000 })).counts.synced).toBe(2);
-    expect(server.arrivals.map((arrival) => arrival.jobId)).toEqual([first, second]);
-    expect([server.commits.get(first), server.commits.get(second)]).toEqual([1, 1]);
+    expect(server.arrivals.map((arrival) => arrival.jobId)).toEqual([sent, staged]);
+    expect([server.commits.get(sent), server.commits.get(staged)]).toEqual([1, 1]);
     // Its request needed no flush of its own after the answer: the mark had been flushed while it waited.
-    expect(flushesBefore.done).toBe(0);
-    expect(store.getJob(second)?.attempts).toBe(1);
+    expect(flushesAfter.done).toBe(0);
+    expect(store.getJob(staged)?.attempts).toBe(1);
   });
 
   it('a staged job goes back to the queue when the engine stops: attempt uncounted, nothing sent', async () => {
-    const { store, server } = await setup();
-    const jobs = enqueueMany(store, ['831', '832']);
-    let release = false;
-    server.plan = (_arrival, index) => (index === 0 ? { kind: 'hold', until: () => release } : { kind: 'pass' });
-    const engine = track(engineFor(store, { concurrency: 1 }));
-    const events: string[] = [];
-    engine.on('job', (change) => events.push(`${change.id} ${change.state}`));
-    await engine.start();
-    const [sent, staged] = await sentAndStaged(store, server, jobs);
+    const { store, server, engine, release, sent, staged, events } = await firstSendHeld(['831', '832']);
     const stopped = engine.stop();
     // The staged job is put back at once, while the held send is still in flight.
     await waitFor(() => store.getJob(staged)?.state === 'queued', 20_000, 'the staged job put back');
-    release = true;
+    release();
     await stopped;
     expect(store.getJob(sent)?.state).toBe('synced');
     expect(store.getJob(staged)).toMatchObject({ state: 'queued', attempts: 0 });
@@ -120,6 +114,23 @@ describe('sync engine: the next send is prepared behind the one in flight', () =
     expect(server.commits.get(staged)).toBe(1);
   });
 });
+
+/**
+ * One slot, two jobs, the first Enroll held until `release()`: waits until one request has arrived and the
+ * other job is staged behind it. Events are recorded as `<job id> <state>`.
+ */
+async function firstSendHeld(classIds: [string, string]) {
+  const { store, server } = await setup();
+  const jobs = enqueueMany(store, classIds);
+  let released = false;
+  server.plan = (_arrival, index) => (index === 0 ? { kind: 'hold', until: () => released } : { kind: 'pass' });
+  const engine = track(engineFor(store, { concurrency: 1 }));
+  const events: string[] = [];
+  engine.on('job', (change) => events.push(`${change.id} ${change.state}`));
+  await engine.start();
+  const [sent, staged] = await sentAndStaged(store, server, jobs);
+  return { store, server, engine, events, sent, staged, release: () => (released = true) };
+}
 
 /** With one slot and two jobs: waits until one request has arrived and the other job is staged; [sent, staged]. */
 async function sentAndStaged(store: QueueStore, server: FaultyBws, jobs: string[]): Promise<[string, string]> {
