@@ -424,11 +424,7 @@ export class SyncEngine extends EventEmitter<Events> {
 
   private launch(job: JobRecord): void {
     this.busyClasses.add(job.classId);
-    let left = (): void => {};
-    this.departures.set(job.id, new Promise<void>((resolve) => {
-      left = resolve;
-    }));
-    this.leave.set(job.id, left);
+    this.aboutToLeave(job.id);
     const run = this.process(job)
       .catch((error: unknown) => this.reportStoreError(error))
       .finally(() => {
@@ -501,6 +497,7 @@ export class SyncEngine extends EventEmitter<Events> {
       this.departed(job.id);
       const verdict = await this.reconcile(job, transport);
       if (verdict !== 'resend') return;
+      this.aboutToLeave(job.id);
     }
     // The status to compare against if this send's outcome is lost: known (read ahead, or reported by the
     // class's last answer), recorded with an earlier send of this job, or read now. Re-reading it is safe here:
@@ -520,6 +517,8 @@ export class SyncEngine extends EventEmitter<Events> {
         this.handleFailure(job, job.attempts + 1, transport.classify(error), false);
         return;
       }
+      // Read: from here on its request is about to leave (an answered job that starts waiting now waits for it).
+      this.aboutToLeave(job.id);
     }
     const images = this.preparedImages.get(job.id) ?? this.store.loadImages(job.id);
     this.preparedImages.delete(job.id);
@@ -592,12 +591,11 @@ export class SyncEngine extends EventEmitter<Events> {
    */
   private async handOverSlot(job: JobRecord, heir: string | null): Promise<void> {
     this.answered.add(job.id);
-    const running = new Set(this.active.keys());
     if (!heir) this.pump();
-    // The staged run that took the slot, or the runs this pump started: the first of them to leave took it
-    // (the others may be staged behind the sends in flight).
-    const next = heir ? [heir] : [...this.active.keys()].filter((id) => !running.has(id));
-    if (next.length > 0) await Promise.race(next.map((id) => this.departures.get(id)));
+    // The staged run that took the slot; otherwise every run whose request has not left yet (started by this
+    // pump, or still flushing its mark): the first of them to leave took the slot.
+    const next = heir ? [this.departures.get(heir)] : [...this.departures.values()];
+    if (next.length > 0) await Promise.race(next);
     await new Promise<void>((resolve) => setImmediate(resolve));
     // Once, not in a loop: with many slots requests leave all the time, and the write must not wait for a gap.
     const wait = this.lastDepartureAt + this.quietAfterSendMs - performance.now();
@@ -610,6 +608,8 @@ export class SyncEngine extends EventEmitter<Events> {
    * stops, pauses or reconnects meanwhile).
    */
   private acquireSendSlot(id: string): Promise<boolean> {
+    // Stopping, paused or reconnecting: not sent (releaseStaged has already run for the runs waiting then).
+    if (!this.running || this.pausedReason || this.reconnecting) return Promise.resolve(false);
     const slot = new Promise<boolean>((go) => this.staged.push({ id, go }));
     this.grantSlots();
     return slot;
@@ -639,7 +639,7 @@ export class SyncEngine extends EventEmitter<Events> {
   }
 
   private canSend(transport: SyncTransport): boolean {
-    return this.running && !this.pausedReason && this.transport === transport && this.connectivity() === 'online';
+    return this.running && !this.pausedReason && !this.reconnecting && this.transport === transport && this.connectivity() === 'online';
   }
 
   /**
@@ -656,7 +656,19 @@ export class SyncEngine extends EventEmitter<Events> {
     }
   }
 
-  /** The job's request has left, or its run ended without one. */
+  /**
+   * The job's request is about to leave (nothing slow comes before it but its mark's flush): an answered job's
+   * write started from now on waits for it (see handOverSlot) until `departed`.
+   */
+  private aboutToLeave(id: string): void {
+    let left = (): void => {};
+    this.departures.set(id, new Promise<void>((resolve) => {
+      left = resolve;
+    }));
+    this.leave.set(id, left);
+  }
+
+  /** The job's request has left, its run ended without one, or it reads from the service first. */
   private departed(id: string): void {
     this.leave.get(id)?.();
     this.leave.delete(id);
