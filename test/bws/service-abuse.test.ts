@@ -91,6 +91,8 @@ describe('local service under a flood of connections from one client (real socke
     expect(enrolled.response.performed_action).toBe('NEW_TEMPLATE_CREATED');
     // The flooder never hangs up; the service ends its connections (and the other client's idle one) itself.
     expect(await until(() => establishedOn(port) === 0, 15_000)).toBe(true);
-    expect(fixture.service.openConnections().size).toBe(0);
+    // The service hears of the last close a moment after the kernel has dropped the socket (a loaded machine
+    // showed one still counted right then), so its own count is waited for too.
+    expect(await until(() => fixture.service.openConnections().size === 0, 5_000)).toBe(true);
   }, 60_000);
 });
