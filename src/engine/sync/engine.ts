@@ -104,7 +104,10 @@ export class SyncEngine extends EventEmitter<Events> {
   private readonly busyClasses = new Set<string>();
   /** When the last Enroll request started to leave (performance.now(); see handOverSlot). */
   private lastDepartureAt = 0;
-  /** Per running job: settles when its request has left or its run ended without one (see handOverSlot). */
+  /**
+   * Per running job whose request is about to leave (see aboutToLeave): settles when it has left, when its run
+   * ended without one, or when it first reads from the service (see handOverSlot).
+   */
   private readonly departures = new Map<string, Promise<void>>();
   private readonly leave = new Map<string, () => void>();
   /** Enrolls in flight (at most `concurrency`); a run holds one of these from its request's start to its answer. */
@@ -608,8 +611,8 @@ export class SyncEngine extends EventEmitter<Events> {
    * stops, pauses or reconnects meanwhile).
    */
   private acquireSendSlot(id: string): Promise<boolean> {
-    // Stopping, paused or reconnecting: not sent (releaseStaged has already run for the runs waiting then).
-    if (!this.running || this.pausedReason || this.reconnecting) return Promise.resolve(false);
+    // releaseStaged has already run for the runs waiting when the engine stopped, paused or began to reconnect.
+    if (!this.sendsAllowed()) return Promise.resolve(false);
     const slot = new Promise<boolean>((go) => this.staged.push({ id, go }));
     this.grantSlots();
     return slot;
@@ -638,8 +641,13 @@ export class SyncEngine extends EventEmitter<Events> {
     for (const run of this.staged.splice(0)) run.go(false);
   }
 
+  /** Not stopping, paused or reconnecting. */
+  private sendsAllowed(): boolean {
+    return this.running && !this.pausedReason && !this.reconnecting;
+  }
+
   private canSend(transport: SyncTransport): boolean {
-    return this.running && !this.pausedReason && !this.reconnecting && this.transport === transport && this.connectivity() === 'online';
+    return this.sendsAllowed() && this.transport === transport && this.connectivity() === 'online';
   }
 
   /**
